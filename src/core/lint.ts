@@ -1,0 +1,173 @@
+import { cellRangeToFile, parseNotebook, type NotebookModel } from './parse/notebook';
+import { PythonProgram, UnitCache } from './parse/program';
+import { initPython } from './parse/python';
+import { firstValue, parseYaml, type YamlFile } from './parse/yaml';
+import type { ReportDescriptor, ResolvedRuleSetting, Rule, RuleContext } from './rule';
+import { applySuppressions } from './suppressions';
+import { fillTemplate, LineIndex } from './text';
+import type { Finding, Range, Target } from './types';
+import { comparePositions } from './types';
+import { classifyYaml, fileKind, type ConfigKind } from './workspace/kinds';
+import type { WorkspaceIndex } from './workspace/workspace-index';
+
+/** Settings of every rule for one file (from the config, presets and overrides). */
+export type RuleSettingsFor = (file: string) => ReadonlyMap<string, ResolvedRuleSetting>;
+
+export interface LinterOptions {
+  workspace: WorkspaceIndex;
+  rules: readonly Rule[];
+  settings: RuleSettingsFor;
+  /** Files larger than this are skipped with a message (default 50 MB). */
+  maxFileBytes?: number;
+  cache?: UnitCache;
+}
+
+export interface LintResult {
+  file: string;
+  findings: Finding[];
+  /** Set when the file was not linted at all (too large, unknown kind). */
+  skipped?: string;
+  notebook?: NotebookModel;
+}
+
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+function zeroRange(): Range {
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+}
+
+/** The engine: lint one file's text against the workspace index. Never throws for bad input. */
+export class Linter {
+  readonly cache: UnitCache;
+  private readonly byId: Map<string, Rule>;
+
+  constructor(private readonly options: LinterOptions) {
+    this.cache = options.cache ?? new UnitCache();
+    this.byId = new Map(options.rules.map((r) => [r.meta.id, r]));
+  }
+
+  get workspace(): WorkspaceIndex {
+    return this.options.workspace;
+  }
+
+  rule(id: string): Rule | undefined {
+    return this.byId.get(id);
+  }
+
+  async lintText(file: string, text: string): Promise<LintResult> {
+    const kind = fileKind(file);
+    if (kind === 'other') return { file, findings: [], skipped: 'not a notebook, Python or YAML file' };
+    const max = this.options.maxFileBytes ?? DEFAULT_MAX_BYTES;
+    if (text.length > max) return { file, findings: [], skipped: `larger than ${Math.round(max / 1024 / 1024)} MB` };
+    await initPython();
+    const settings = this.options.settings(file);
+    const findings: Finding[] = [];
+    const ctxBase = { file, text, workspace: this.options.workspace };
+    let notebook: NotebookModel | undefined;
+    let python: PythonProgram | undefined;
+    let yaml: YamlFile | undefined;
+    let configKind: ConfigKind | undefined;
+    let target: Target;
+    // Health first: a file that does not parse gets one clear finding and nothing else.
+    if (kind === 'notebook') {
+      target = 'notebook';
+      const parsed = parseNotebook(text);
+      if (!parsed.ok) {
+        const li = new LineIndex(text);
+        const at = li.positionAt(parsed.error.offset);
+        this.push(findings, settings, file, 'invalid-notebook', { messageId: 'invalid', data: { reason: parsed.error.message }, location: { range: { start: at, end: at } } });
+        return { file, findings };
+      }
+      notebook = parsed.notebook;
+      if (notebook.language.startsWith('python') || notebook.language === '') {
+        python = PythonProgram.fromUnits(
+          this.cache,
+          notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),
+        );
+      }
+    } else if (kind === 'python') {
+      target = 'python';
+      if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
+      python = PythonProgram.fromUnits(this.cache, [{ text }]);
+    } else {
+      target = 'yaml';
+      yaml = parseYaml(text);
+      if (yaml.errors.length) {
+        for (const e of yaml.errors.slice(0, 20)) {
+          this.push(findings, settings, file, 'invalid-yaml', { messageId: 'invalid', data: { reason: e.message }, location: { range: e.range } });
+        }
+        return { file, findings: this.finish(findings, file, text, notebook, settings) };
+      }
+      configKind = classifyYaml(file, firstValue(yaml));
+    }
+
+    for (const rule of this.options.rules) {
+      const setting = settings.get(rule.meta.id);
+      if (!setting || setting.severity === 'off' || !rule.meta.targets.includes(target)) continue;
+      const ctx: RuleContext = {
+        ...ctxBase,
+        target,
+        notebook,
+        python,
+        yaml,
+        configKind,
+        options: { ...rule.meta.options, ...setting.options },
+        report: (d) => this.push(findings, settings, file, rule.meta.id, d),
+      };
+      try {
+        await rule.check(ctx);
+      } catch (e) {
+        // A rule bug must not take the whole run down; say so where it can be seen.
+        findings.push({
+          rule: rule.meta.id,
+          area: rule.meta.area,
+          severity: 'error',
+          message: `Internal error in rule ${rule.meta.id}: ${(e as Error).message}. Please report it.`,
+          file,
+          location: { range: zeroRange() },
+          fileRange: zeroRange(),
+          fixes: [],
+          related: [],
+        });
+      }
+    }
+    return { file, findings: this.finish(findings, file, text, notebook, settings), notebook };
+  }
+
+  private finish(findings: Finding[], file: string, text: string, notebook: NotebookModel | undefined, settings: ReadonlyMap<string, ResolvedRuleSetting>): Finding[] {
+    const out = applySuppressions({ file, text, notebook, findings, settings, knownRule: (id) => this.byId.has(id) });
+    if (notebook) for (const f of out) if (f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
+    return out.sort(
+      (a, b) =>
+        comparePositions(a.fileRange.start, b.fileRange.start) || (a.location.cell ?? -1) - (b.location.cell ?? -1) || a.rule.localeCompare(b.rule),
+    );
+  }
+
+  private push(
+    findings: Finding[],
+    settings: ReadonlyMap<string, ResolvedRuleSetting>,
+    file: string,
+    ruleId: string,
+    d: ReportDescriptor,
+  ): void {
+    const rule = this.byId.get(ruleId);
+    const setting = settings.get(ruleId);
+    if (!rule || !setting || setting.severity === 'off') return;
+    const template = rule.meta.messages[d.messageId];
+    if (template === undefined) throw new Error(`rule ${ruleId} has no message ${d.messageId}`);
+    const f: Finding = {
+      rule: ruleId,
+      area: rule.meta.area,
+      severity: setting.severity,
+      message: fillTemplate(template, d.data),
+      messageId: d.messageId,
+      file,
+      location: d.location,
+      fileRange: d.location.range,
+      fixes: d.fixes ?? [],
+      related: d.related ?? [],
+    };
+    findings.push(f);
+  }
+}
+

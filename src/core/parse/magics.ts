@@ -1,0 +1,87 @@
+import type { Range } from '../types';
+
+/** An IPython magic or shell escape line, kept visible to rules after masking. */
+export interface Magic {
+  /** `%pip install x` -> kind 'line', name 'pip'; `!pip install x` -> kind 'shell', name 'pip'. */
+  kind: 'line' | 'cell' | 'shell' | 'help';
+  name: string;
+  /** The whole command text after the prefix, continuation lines joined. */
+  command: string;
+  /** Range of the magic in the source, from its prefix to its end. */
+  range: Range;
+}
+
+export interface MaskedSource {
+  /** Same length and line structure as the input; magics replaced by spaces. */
+  masked: string;
+  magics: Magic[];
+}
+
+const MAGIC_LINE = /^([ \t]*)(%%|%|!!|!)([A-Za-z_][\w.-]*)?(.*)$/;
+// `x = !ls` and `files = %sx ls`: an assignment whose value is a magic.
+const ASSIGNED_MAGIC = /^([ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*)(%|!)([A-Za-z_][\w.-]*)?(.*)$/;
+
+function blank(s: string): string {
+  return s.replace(/[^\r\n]/g, ' ');
+}
+
+/**
+ * Masks IPython magics and shell escapes with spaces, keeping every position,
+ * so tree-sitter sees plain Python. A `%%cell` magic masks the whole cell unless
+ * it is a Python-running magic such as `%%time`, which masks the first line only.
+ */
+export function maskMagics(source: string): MaskedSource {
+  if (!/[%!?]/.test(source)) return { masked: source, magics: [] };
+  const lines = source.split('\n');
+  const magics: Magic[] = [];
+  const out: string[] = [];
+  let firstCode = true;
+  for (let ln = 0; ln < lines.length; ln++) {
+    const line = lines[ln];
+    const trimmed = line.trimStart();
+    if (firstCode && trimmed.startsWith('%%')) {
+      const m = /^%%([\w.-]+)?(.*)$/.exec(trimmed.replace(/\r$/, ''));
+      const name = m?.[1] ?? '';
+      const pythonBody = /^(time|timeit|capture|prun|debug|python|python3|memit|skip)$/.test(name);
+      const lastLine = pythonBody ? ln : lines.length - 1;
+      const endChar = lines[lastLine].replace(/\r$/, '').length;
+      const body = pythonBody ? (m?.[2] ?? '').trim() : lines.slice(ln + 1).join('\n');
+      magics.push({ kind: 'cell', name, command: `${(m?.[2] ?? '').trim()}${pythonBody ? '' : '\n' + body}`.trim(), range: { start: { line: ln, character: line.length - trimmed.length }, end: { line: lastLine, character: endChar } } });
+      for (let k = ln; k <= lastLine; k++) out.push(blank(lines[k]));
+      ln = lastLine;
+      continue;
+    }
+    if (trimmed !== '' && !trimmed.startsWith('#')) firstCode = false;
+    const m = MAGIC_LINE.exec(line.replace(/\r$/, ''));
+    const am = m ? undefined : ASSIGNED_MAGIC.exec(line.replace(/\r$/, ''));
+    if (m || am) {
+      const prefixLen = m ? m[1].length : am![1].length;
+      const sigil = m ? m[2] : am![2];
+      const name = (m ? m[3] : am![3]) ?? '';
+      let command = `${name}${m ? m[4] : am![4]}`;
+      // Backslash continuation lines belong to the same magic.
+      let last = ln;
+      while (lines[last].replace(/\r$/, '').endsWith('\\') && last + 1 < lines.length) {
+        last++;
+        command = command.replace(/\\$/, ' ') + lines[last].replace(/\r$/, '').trim();
+      }
+      const kind: Magic['kind'] = sigil.startsWith('!') ? 'shell' : 'line';
+      magics.push({ kind, name, command: command.trim(), range: { start: { line: ln, character: prefixLen }, end: { line: last, character: lines[last].replace(/\r$/, '').length } } });
+      const rest = line.slice(prefixLen);
+      // Keep `x = !ls` a valid assignment so `x` still counts as defined.
+      out.push(line.slice(0, prefixLen) + (am && rest.length >= 4 ? 'None' + blank(rest.slice(4)) : blank(rest)));
+      for (let k = ln + 1; k <= last; k++) out.push(blank(lines[k]));
+      ln = last;
+      continue;
+    }
+    // `obj?` / `obj??` help requests.
+    const help = /^([ \t]*)([A-Za-z_][\w.]*)\?\??[ \t]*\r?$/.exec(line);
+    if (help) {
+      magics.push({ kind: 'help', name: help[2], command: help[2], range: { start: { line: ln, character: help[1].length }, end: { line: ln, character: line.replace(/\r$/, '').length } } });
+      out.push(help[1] + blank(line.slice(help[1].length)));
+      continue;
+    }
+    out.push(line);
+  }
+  return { masked: out.join('\n'), magics };
+}

@@ -1,0 +1,335 @@
+import { LineIndex } from '../text';
+import type { Position, Range } from '../types';
+
+export type CellKind = 'code' | 'markdown' | 'raw';
+
+export interface NotebookOutput {
+  output_type?: string;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export interface NotebookCell {
+  index: number;
+  kind: CellKind;
+  source: string;
+  executionCount: number | null;
+  outputs: NotebookOutput[];
+  metadata: Record<string, unknown>;
+  tags: string[];
+}
+
+/** Where a cell and its source sit in the .ipynb text (offsets into the file). */
+export interface CellSpan {
+  /** The cell object, `{` to `}` inclusive-exclusive. */
+  start: number;
+  end: number;
+  /** The `source` value (a string or an array of strings). */
+  sourceStart: number;
+  sourceEnd: number;
+  /** The string tokens of the source, contents only (quotes excluded). */
+  tokens: Array<{ start: number; end: number }>;
+  /** Decoded offset in the cell source at which each token starts. */
+  decodedStarts: number[];
+}
+
+export interface NotebookModel {
+  text: string;
+  nbformat: number;
+  nbformatMinor: number;
+  language: string;
+  metadata: Record<string, unknown>;
+  cells: NotebookCell[];
+  spans: CellSpan[];
+  /** Offsets of the `cells` array brackets, for inserting cells. */
+  cellsArray: { start: number; end: number };
+}
+
+export interface NotebookParseError {
+  message: string;
+  /** File offset where the problem is. */
+  offset: number;
+}
+
+export type NotebookParseResult = { ok: true; notebook: NotebookModel } | { ok: false; error: NotebookParseError };
+
+function fail(message: string, offset = 0): NotebookParseResult {
+  return { ok: false, error: { message, offset } };
+}
+
+function jsonErrorOffset(e: unknown, text: string): number {
+  const m = /position (\d+)/.exec(String(e));
+  if (m) return Number(m[1]);
+  if (/end of JSON input/i.test(String(e))) return text.length;
+  return 0;
+}
+
+function joinSource(src: unknown): string | undefined {
+  if (typeof src === 'string') return src;
+  if (Array.isArray(src) && src.every((s) => typeof s === 'string')) return (src as string[]).join('');
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses nbformat 4 JSON; never throws. */
+export function parseNotebook(text: string): NotebookParseResult {
+  if (text.includes('\u0000')) return fail('The file is binary, not notebook JSON.');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return fail(`The notebook is not valid JSON: ${String((e as Error).message)}`, jsonErrorOffset(e, text));
+  }
+  if (!isObject(json)) return fail('The notebook is not a JSON object.');
+  const nbformat = typeof json.nbformat === 'number' ? json.nbformat : 0;
+  if (nbformat !== 4) {
+    return fail(nbformat ? `nbformat ${nbformat} is not supported; convert the notebook to nbformat 4.` : 'The notebook has no "nbformat": 4 field.');
+  }
+  if (!Array.isArray(json.cells)) return fail('The notebook has no "cells" array.');
+  const metadata = isObject(json.metadata) ? json.metadata : {};
+  const cells: NotebookCell[] = [];
+  for (let i = 0; i < json.cells.length; i++) {
+    const c: unknown = json.cells[i];
+    if (!isObject(c)) return fail(`Cell ${i} is not a JSON object.`);
+    const kind = c.cell_type;
+    if (kind !== 'code' && kind !== 'markdown' && kind !== 'raw') return fail(`Cell ${i} has an unknown cell_type ${JSON.stringify(kind)}.`);
+    const source = joinSource(c.source);
+    if (source === undefined) return fail(`Cell ${i} has no valid "source" (a string or a list of strings).`);
+    const cellMeta = isObject(c.metadata) ? c.metadata : {};
+    const tags = Array.isArray(cellMeta.tags) ? cellMeta.tags.filter((t): t is string => typeof t === 'string') : [];
+    cells.push({
+      index: i,
+      kind,
+      source,
+      executionCount: typeof c.execution_count === 'number' ? c.execution_count : null,
+      outputs: Array.isArray(c.outputs) ? (c.outputs.filter(isObject) as NotebookOutput[]) : [],
+      metadata: cellMeta,
+      tags,
+    });
+  }
+  const scanned = scanCellSpans(text, json.cells as Array<Record<string, unknown>>);
+  if (!scanned) return fail('The notebook JSON could not be mapped to cell positions.');
+  const langInfo = isObject(metadata.language_info) ? metadata.language_info : {};
+  const kernel = isObject(metadata.kernelspec) ? metadata.kernelspec : {};
+  const language = String(langInfo.name ?? kernel.language ?? 'python').toLowerCase();
+  return { ok: true, notebook: { text, nbformat, nbformatMinor: typeof json.nbformat_minor === 'number' ? json.nbformat_minor : 0, language, metadata, cells, spans: scanned.spans, cellsArray: scanned.cellsArray } };
+}
+
+// ---------------------------------------------------------------------------
+// A minimal structural JSON scanner: finds the cells array, each cell object and
+// its `source` string tokens. Values elsewhere (outputs with megabytes of base64)
+// are skipped with indexOf, so this costs little next to JSON.parse.
+
+class Scanner {
+  i = 0;
+  constructor(readonly t: string) {}
+
+  ws(): void {
+    const t = this.t;
+    let c = t.charCodeAt(this.i);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.i);
+  }
+
+  /** At a `"`: returns the contents span and moves past the closing quote. */
+  string(): { start: number; end: number } {
+    const start = this.i + 1;
+    let j = start;
+    for (;;) {
+      const k = this.t.indexOf('"', j);
+      if (k < 0) throw new Error('unterminated string');
+      let b = 0;
+      while (this.t.charCodeAt(k - 1 - b) === 92) b++;
+      if (b % 2 === 0) {
+        this.i = k + 1;
+        return { start, end: k };
+      }
+      j = k + 1;
+    }
+  }
+
+  skipValue(): void {
+    this.ws();
+    const c = this.t[this.i];
+    if (c === '"') {
+      this.string();
+      return;
+    }
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      for (;;) {
+        const ch = this.t[this.i];
+        if (ch === undefined) throw new Error('unterminated container');
+        if (ch === '"') {
+          this.string();
+          continue;
+        }
+        if (ch === '{' || ch === '[') depth++;
+        else if (ch === '}' || ch === ']') {
+          depth--;
+          if (depth === 0) {
+            this.i++;
+            return;
+          }
+        }
+        this.i++;
+      }
+    }
+    while (this.i < this.t.length && !',}] \n\r\t'.includes(this.t[this.i])) this.i++;
+  }
+
+  expect(ch: string): void {
+    this.ws();
+    if (this.t[this.i] !== ch) throw new Error(`expected ${ch}`);
+    this.i++;
+  }
+
+  /** Iterates an object's members, calling `member(key)` with the scanner at the value. */
+  object(member: (key: string) => void): void {
+    this.expect('{');
+    this.ws();
+    if (this.t[this.i] === '}') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      const k = this.string();
+      const key = JSON.parse(this.t.slice(k.start - 1, k.end + 1)) as string;
+      this.expect(':');
+      this.ws();
+      member(key);
+      this.ws();
+      const ch = this.t[this.i++];
+      if (ch === '}') return;
+      if (ch !== ',') throw new Error('expected , or }');
+    }
+  }
+
+  array(element: (index: number) => void): void {
+    this.expect('[');
+    this.ws();
+    if (this.t[this.i] === ']') {
+      this.i++;
+      return;
+    }
+    for (let n = 0; ; n++) {
+      this.ws();
+      element(n);
+      this.ws();
+      const ch = this.t[this.i++];
+      if (ch === ']') return;
+      if (ch !== ',') throw new Error('expected , or ]');
+    }
+  }
+}
+
+function scanCellSpans(
+  text: string,
+  rawCells: Array<Record<string, unknown>>,
+): { spans: CellSpan[]; cellsArray: { start: number; end: number } } | undefined {
+  const s = new Scanner(text);
+  const spans: CellSpan[] = [];
+  let cellsArray = { start: -1, end: -1 };
+  try {
+    s.ws();
+    s.object((key) => {
+      if (key !== 'cells') {
+        s.skipValue();
+        return;
+      }
+      const arrStart = s.i;
+      s.array((n) => {
+        const span: CellSpan = { start: s.i, end: -1, sourceStart: -1, sourceEnd: -1, tokens: [], decodedStarts: [] };
+        s.object((ck) => {
+          if (ck !== 'source') {
+            s.skipValue();
+            return;
+          }
+          span.sourceStart = s.i;
+          span.tokens = [];
+          if (text[s.i] === '"') span.tokens.push(s.string());
+          else s.array(() => span.tokens.push(s.string()));
+          span.sourceEnd = s.i;
+        });
+        span.end = s.i;
+        const src = rawCells[n]?.source;
+        const parts = typeof src === 'string' ? [src] : (src as string[]);
+        let d = 0;
+        span.decodedStarts = parts.map((p) => {
+          const at = d;
+          d += p.length;
+          return at;
+        });
+        spans.push(span);
+      });
+      cellsArray = { start: arrStart, end: s.i };
+    });
+  } catch {
+    return undefined;
+  }
+  if (spans.length !== rawCells.length) return undefined;
+  return { spans, cellsArray };
+}
+
+/** Length in UTF-16 units that a raw JSON string escape sequence at `i` decodes to, and its raw length. */
+function escapeAt(t: string, i: number): number {
+  if (t.charCodeAt(i) !== 92) return 1;
+  return t[i + 1] === 'u' ? 6 : 2;
+}
+
+/** Maps a decoded offset in cell `cell`'s source to an offset in the .ipynb text. */
+export function cellOffsetToFileOffset(nb: NotebookModel, cell: number, decoded: number): number {
+  const span = nb.spans[cell];
+  if (!span || span.tokens.length === 0) return span ? span.sourceStart : 0;
+  let t = span.decodedStarts.length - 1;
+  while (t > 0 && span.decodedStarts[t] > decoded) t--;
+  const tok = span.tokens[t];
+  let remaining = decoded - span.decodedStarts[t];
+  let i = tok.start;
+  while (remaining > 0 && i < tok.end) {
+    i += escapeAt(nb.text, i);
+    remaining--;
+  }
+  return i;
+}
+
+const cellIndexes = new WeakMap<NotebookCell, LineIndex>();
+
+export function cellLineIndex(cell: NotebookCell): LineIndex {
+  let li = cellIndexes.get(cell);
+  if (!li) {
+    li = new LineIndex(cell.source);
+    cellIndexes.set(cell, li);
+  }
+  return li;
+}
+
+const fileIndexes = new WeakMap<NotebookModel, LineIndex>();
+
+export function notebookLineIndex(nb: NotebookModel): LineIndex {
+  let li = fileIndexes.get(nb);
+  if (!li) {
+    li = new LineIndex(nb.text);
+    fileIndexes.set(nb, li);
+  }
+  return li;
+}
+
+/** A position inside a cell, as a position in the .ipynb file. */
+export function cellPositionToFile(nb: NotebookModel, cell: number, p: Position): Position {
+  const c = nb.cells[cell];
+  if (!c) return { line: 0, character: 0 };
+  const decoded = cellLineIndex(c).offsetAt(p);
+  return notebookLineIndex(nb).positionAt(cellOffsetToFileOffset(nb, cell, decoded));
+}
+
+export function cellRangeToFile(nb: NotebookModel, cell: number, r: Range): Range {
+  return { start: cellPositionToFile(nb, cell, r.start), end: cellPositionToFile(nb, cell, r.end) };
+}

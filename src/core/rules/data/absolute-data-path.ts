@@ -1,0 +1,24 @@
+import { defineRule } from '../../rule';
+
+// STUB: to be implemented.
+export default defineRule({
+  meta: {
+    id: 'absolute-data-path',
+    area: 'data',
+    defaultSeverity: 'warning',
+    recommended: true,
+    targets: ['notebook', 'python'],
+    fixedId: true,
+    messages: { todo: 'TODO' },
+    docs: {
+      summary: 'TODO',
+      whatItDoes: 'TODO',
+      whyIsThisBad: 'TODO',
+      example: { language: 'python', code: '' },
+      useInstead: { language: 'python', code: '' },
+      fixSafety: 'TODO',
+      references: [],
+    },
+  },
+  check() {},
+});

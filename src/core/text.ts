@@ -1,0 +1,60 @@
+import type { Position, Range } from './types';
+
+/** Line starts of a text, for offset <-> position conversion (0-based, UTF-16). */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(readonly text: string) {
+    const starts = [0];
+    let i = text.indexOf('\n');
+    while (i !== -1) {
+      starts.push(i + 1);
+      i = text.indexOf('\n', i + 1);
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  offsetAt(p: Position): number {
+    if (p.line >= this.starts.length) return this.text.length;
+    const start = this.starts[Math.max(0, p.line)];
+    const end = p.line + 1 < this.starts.length ? this.starts[p.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, p.character), end);
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  lineText(line: number): string {
+    const start = this.starts[line] ?? this.text.length;
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    return this.text.slice(start, next).replace(/\r?\n$/, '');
+  }
+}
+
+/** Shows the first and last characters of a secret only, so nothing prints it in full. */
+export function maskSecret(value: string): string {
+  if (value.length <= 8) return '*'.repeat(Math.max(4, value.length));
+  const keep = Math.max(1, Math.min(4, Math.floor(value.length / 6)));
+  return value.slice(0, keep) + '*'.repeat(Math.min(value.length - 2 * keep, 12)) + value.slice(-keep);
+}
+
+export function fillTemplate(template: string, data: Record<string, string> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => data?.[k] ?? `{{${k}}}`);
+}
