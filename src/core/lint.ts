@@ -136,7 +136,13 @@ export class Linter {
 
   private finish(findings: Finding[], file: string, text: string, notebook: NotebookModel | undefined, settings: ReadonlyMap<string, ResolvedRuleSetting>): Finding[] {
     const out = applySuppressions({ file, text, notebook, findings, settings, knownRule: (id) => this.byId.has(id) });
-    if (notebook) for (const f of out) if (f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
+    for (const f of out) {
+      if (notebook && f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
+      for (const r of f.related) {
+        if (r.file !== undefined && r.file !== file) continue;
+        r.fileRange = notebook && r.location.cell !== undefined ? cellRangeToFile(notebook, r.location.cell, r.location.range) : r.location.range;
+      }
+    }
     return out.sort(
       (a, b) =>
         comparePositions(a.fileRange.start, b.fileRange.start) || (a.location.cell ?? -1) - (b.location.cell ?? -1) || a.rule.localeCompare(b.rule),

@@ -64,6 +64,8 @@ export interface RelatedInformation {
   /** Workspace-relative path; undefined = the same file. */
   file?: string;
   location: Location;
+  /** Position in the related file's own text, when the engine knows it. */
+  fileRange?: Range;
   message: string;
 }
 

@@ -63,7 +63,7 @@ export function maskMagics(source: string): MaskedSource {
       let last = ln;
       while (lines[last].replace(/\r$/, '').endsWith('\\') && last + 1 < lines.length) {
         last++;
-        command = command.replace(/\\$/, ' ') + lines[last].replace(/\r$/, '').trim();
+        command = command.replace(/\s*\\$/, ' ') + lines[last].replace(/\r$/, '').trim();
       }
       const kind: Magic['kind'] = sigil.startsWith('!') ? 'shell' : 'line';
       magics.push({ kind, name, command: command.trim(), range: { start: { line: ln, character: prefixLen }, end: { line: last, character: lines[last].replace(/\r$/, '').length } } });
