@@ -59,48 +59,61 @@ export class Linter {
     if (kind === 'other') return { file, findings: [], skipped: 'not a notebook, Python or YAML file' };
     const max = this.options.maxFileBytes ?? DEFAULT_MAX_BYTES;
     if (text.length > max) return { file, findings: [], skipped: `larger than ${Math.round(max / 1024 / 1024)} MB` };
+    if (kind === 'notebook') {
+      const parsed = parseNotebook(text);
+      if (parsed.ok) return this.lintNotebook(file, parsed.notebook);
+      // Health first: a file that does not parse gets one clear finding and nothing else.
+      const settings = this.options.settings(file);
+      const findings: Finding[] = [];
+      const at = new LineIndex(text).positionAt(parsed.error.offset);
+      this.push(findings, settings, file, 'invalid-notebook', { messageId: 'invalid', data: { reason: parsed.error.message }, location: { range: { start: at, end: at } } });
+      return { file, findings };
+    }
+    if (kind === 'python') {
+      if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
+      await initPython();
+      return this.run(file, text, 'python', { python: PythonProgram.fromUnits(this.cache, [{ text }]) });
+    }
+    const yaml = parseYaml(text);
+    if (yaml.errors.length) {
+      const settings = this.options.settings(file);
+      const findings: Finding[] = [];
+      for (const e of yaml.errors.slice(0, 20)) {
+        this.push(findings, settings, file, 'invalid-yaml', { messageId: 'invalid', data: { reason: e.message }, location: { range: e.range } });
+      }
+      return { file, findings: this.finish(findings, file, text, undefined, settings) };
+    }
+    return this.run(file, text, 'yaml', { yaml, configKind: classifyYaml(file, firstValue(yaml)) });
+  }
+
+  /**
+   * Lints a notebook already in memory: parsed from a file, or built from an
+   * editor's cells with `notebookFromCells` (then `text` is empty and file
+   * ranges equal cell ranges). Unchanged cells come from the parse cache.
+   */
+  async lintNotebook(file: string, notebook: NotebookModel): Promise<LintResult> {
     await initPython();
+    const python =
+      notebook.language.startsWith('python') || notebook.language === ''
+        ? PythonProgram.fromUnits(
+            this.cache,
+            notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),
+          )
+        : undefined;
+    const r = await this.run(file, notebook.text, 'notebook', { notebook, python });
+    return { ...r, notebook };
+  }
+
+  private async run(
+    file: string,
+    text: string,
+    target: Target,
+    parsed: { notebook?: NotebookModel; python?: PythonProgram; yaml?: YamlFile; configKind?: ConfigKind },
+  ): Promise<LintResult> {
     const settings = this.options.settings(file);
     const findings: Finding[] = [];
+    const { notebook, python, yaml, configKind } = parsed;
     const ctxBase = { file, text, workspace: this.options.workspace };
-    let notebook: NotebookModel | undefined;
-    let python: PythonProgram | undefined;
-    let yaml: YamlFile | undefined;
-    let configKind: ConfigKind | undefined;
-    let target: Target;
-    // Health first: a file that does not parse gets one clear finding and nothing else.
-    if (kind === 'notebook') {
-      target = 'notebook';
-      const parsed = parseNotebook(text);
-      if (!parsed.ok) {
-        const li = new LineIndex(text);
-        const at = li.positionAt(parsed.error.offset);
-        this.push(findings, settings, file, 'invalid-notebook', { messageId: 'invalid', data: { reason: parsed.error.message }, location: { range: { start: at, end: at } } });
-        return { file, findings };
-      }
-      notebook = parsed.notebook;
-      if (notebook.language.startsWith('python') || notebook.language === '') {
-        python = PythonProgram.fromUnits(
-          this.cache,
-          notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),
-        );
-      }
-    } else if (kind === 'python') {
-      target = 'python';
-      if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
-      python = PythonProgram.fromUnits(this.cache, [{ text }]);
-    } else {
-      target = 'yaml';
-      yaml = parseYaml(text);
-      if (yaml.errors.length) {
-        for (const e of yaml.errors.slice(0, 20)) {
-          this.push(findings, settings, file, 'invalid-yaml', { messageId: 'invalid', data: { reason: e.message }, location: { range: e.range } });
-        }
-        return { file, findings: this.finish(findings, file, text, notebook, settings) };
-      }
-      configKind = classifyYaml(file, firstValue(yaml));
-    }
-
     for (const rule of this.options.rules) {
       const setting = settings.get(rule.meta.id);
       if (!setting || setting.severity === 'off' || !rule.meta.targets.includes(target)) continue;
@@ -136,16 +149,17 @@ export class Linter {
 
   private finish(findings: Finding[], file: string, text: string, notebook: NotebookModel | undefined, settings: ReadonlyMap<string, ResolvedRuleSetting>): Finding[] {
     const out = applySuppressions({ file, text, notebook, findings, settings, knownRule: (id) => this.byId.has(id) });
+    const mapCells = notebook !== undefined && notebook.spans.length === notebook.cells.length;
     for (const f of out) {
-      if (notebook && f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
+      if (mapCells && f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
       for (const r of f.related) {
         if (r.file !== undefined && r.file !== file) continue;
-        r.fileRange = notebook && r.location.cell !== undefined ? cellRangeToFile(notebook, r.location.cell, r.location.range) : r.location.range;
+        r.fileRange = mapCells && r.location.cell !== undefined ? cellRangeToFile(notebook, r.location.cell, r.location.range) : r.location.range;
       }
     }
     return out.sort(
       (a, b) =>
-        comparePositions(a.fileRange.start, b.fileRange.start) || (a.location.cell ?? -1) - (b.location.cell ?? -1) || a.rule.localeCompare(b.rule),
+        (a.location.cell ?? -1) - (b.location.cell ?? -1) || comparePositions(a.fileRange.start, b.fileRange.start) || a.rule.localeCompare(b.rule),
     );
   }
 

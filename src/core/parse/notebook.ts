@@ -122,6 +122,31 @@ export function parseNotebook(text: string): NotebookParseResult {
   return { ok: true, notebook: { text, nbformat, nbformatMinor: typeof json.nbformat_minor === 'number' ? json.nbformat_minor : 0, language, metadata, cells, spans: scanned.spans, cellsArray: scanned.cellsArray } };
 }
 
+/**
+ * A notebook model from an editor's cells (no JSON text behind it): `spans` is
+ * empty, so findings keep cell-relative ranges only.
+ */
+export function notebookFromCells(
+  cells: ReadonlyArray<Omit<NotebookCell, 'index' | 'tags'> & { tags?: string[] }>,
+  metadata: Record<string, unknown> = {},
+  language = 'python',
+): NotebookModel {
+  return {
+    text: '',
+    nbformat: 4,
+    nbformatMinor: 5,
+    language,
+    metadata,
+    cells: cells.map((c, index) => ({
+      ...c,
+      index,
+      tags: c.tags ?? (Array.isArray(c.metadata.tags) ? c.metadata.tags.filter((t): t is string => typeof t === 'string') : []),
+    })),
+    spans: [],
+    cellsArray: { start: -1, end: -1 },
+  };
+}
+
 // ---------------------------------------------------------------------------
 // A minimal structural JSON scanner: finds the cells array, each cell object and
 // its `source` string tokens. Values elsewhere (outputs with megabytes of base64)
