@@ -1,4 +1,4 @@
-import { loadConfig, type ConfigError } from './config/load';
+import { CONFIG_FILES, loadConfig, type ConfigError } from './config/load';
 import { resolveConfig, type ResolvedConfig, type RuleConfig } from './config/resolve';
 import { Linter, type LintResult } from './lint';
 import { UnitCache } from './parse/program';
@@ -38,7 +38,8 @@ export class Project {
 
   /** Files the config asks to lint, sorted. */
   lintableFiles(): string[] {
-    return this.workspace.lintableFiles().filter((f) => this.config.isLinted(f));
+    // The config file is checked by the config loader, not linted as a pipeline file.
+    return this.workspace.lintableFiles().filter((f) => this.config.isLinted(f) && !CONFIG_FILES.includes(f) && f !== this.configFile);
   }
 
   async lintFile(file: string, text?: string): Promise<LintResult> {
