@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 
 // tree-sitter is loaded once per process. Trees live in wasm memory: every parse
 // here extracts plain facts and deletes its tree straight away.
@@ -245,11 +245,36 @@ function firstError(n: Node): Node | undefined {
   return undefined;
 }
 
-const LOOPS = new Set(['for_statement', 'while_statement']);
+// One query finds every node a fact comes from: the walk happens inside wasm and
+// only the captured nodes cross into JavaScript (a full cursor walk cost as much
+// as the parse itself).
+const FACTS_QUERY = `
+(call) @call
+(import_statement) @import
+(import_from_statement) @import
+(concatenated_string) @string
+(string) @string
+(assignment) @assignment
+(function_definition) @function
+(for_statement) @loop
+(while_statement) @loop
+`;
+
+let factsQuery: Query | undefined;
+
+function inside(spans: Span[], at: number): Span | undefined {
+  let found: Span | undefined;
+  for (const s of spans) {
+    if (s.start > at) break;
+    if (at < s.end) found = s; // innermost wins: later spans start inside earlier ones
+  }
+  return found;
+}
 
 /** Parses (already masked) Python and extracts the facts rules read. */
 export function extractFacts(source: string): PythonFacts {
-  const tree: Tree | null = pythonParser().parse(source);
+  const p = pythonParser();
+  const tree: Tree | null = p.parse(source);
   const facts: PythonFacts = { calls: [], imports: [], strings: [], assignments: [], functions: [] };
   if (!tree) return facts;
   try {
@@ -257,41 +282,35 @@ export function extractFacts(source: string): PythonFacts {
     if (root.hasError) {
       const e = firstError(root);
       if (e) {
-        const missing = e.isMissing;
         facts.syntaxError = {
           span: { start: e.startIndex, end: Math.max(e.endIndex, e.startIndex) },
-          message: missing ? `expected ${e.type}` : 'invalid syntax',
+          message: e.isMissing ? `expected ${e.type}` : 'invalid syntax',
         };
       }
     }
-    const cursor = tree.walk();
-    // Stack of [depth, kind, name] for enclosing functions and loops.
-    const fnStack: Array<{ depth: number; name: string }> = [];
-    const loopDepths: number[] = [];
-    let depth = 0;
-    for (;;) {
-      const type = cursor.nodeType;
-      let descend = true;
-      switch (type) {
-        case 'call': {
-          const c = extractCall(cursor.currentNode, source, fnStack.at(-1)?.name, loopDepths.length > 0);
-          if (c) facts.calls.push(c);
+    factsQuery ??= new Query(p.language!, FACTS_QUERY);
+    const captures = factsQuery.captures(root);
+    const loops: Span[] = [];
+    const fnSpans: Span[] = [];
+    let concatEnd = -1;
+    const pendingCalls: Node[] = [];
+    for (const { name, node: n } of captures) {
+      switch (name) {
+        case 'call':
+          pendingCalls.push(n);
           break;
-        }
-        case 'import_statement':
-        case 'import_from_statement':
-          extractImports(cursor.currentNode, source, facts.imports);
-          descend = false;
+        case 'import':
+          extractImports(n, source, facts.imports);
           break;
-        case 'string':
-        case 'concatenated_string': {
-          const v = stringValue(cursor.currentNode, source);
-          if (v) facts.strings.push({ value: v.value, span: { start: cursor.startIndex, end: cursor.endIndex }, fString: v.fString });
-          descend = v?.fString ?? false;
+        case 'string': {
+          // Parts of a concatenated string are already in the whole.
+          if (n.type === 'string' && n.startIndex < concatEnd) break;
+          if (n.type === 'concatenated_string') concatEnd = n.endIndex;
+          const v = stringValue(n, source);
+          if (v) facts.strings.push({ value: v.value, span: { start: n.startIndex, end: n.endIndex }, fString: v.fString });
           break;
         }
         case 'assignment': {
-          const n = cursor.currentNode;
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           if (left && right) {
@@ -304,35 +323,27 @@ export function extractFacts(source: string): PythonFacts {
           }
           break;
         }
-        case 'function_definition': {
-          const n = cursor.currentNode;
-          const name = n.childForFieldName('name');
-          if (name) {
-            const fname = source.slice(name.startIndex, name.endIndex);
-            facts.functions.push({ name: fname, span: { start: n.startIndex, end: n.endIndex }, nameSpan: { start: name.startIndex, end: name.endIndex } });
-            fnStack.push({ depth, name: fname });
+        case 'function': {
+          const nameNode = n.childForFieldName('name');
+          if (nameNode) {
+            const span = { start: n.startIndex, end: n.endIndex };
+            facts.functions.push({ name: source.slice(nameNode.startIndex, nameNode.endIndex), span, nameSpan: { start: nameNode.startIndex, end: nameNode.endIndex } });
+            fnSpans.push(span);
           }
           break;
         }
-        default:
-          if (LOOPS.has(type)) loopDepths.push(depth);
-      }
-      if (descend && cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      // Leave finished nodes, popping the function/loop context they opened.
-      for (;;) {
-        if (fnStack.length && fnStack[fnStack.length - 1].depth === depth) fnStack.pop();
-        if (loopDepths.length && loopDepths[loopDepths.length - 1] === depth) loopDepths.pop();
-        if (cursor.gotoNextSibling()) break;
-        if (!cursor.gotoParent()) {
-          cursor.delete();
-          return facts;
-        }
-        depth--;
+        case 'loop':
+          loops.push({ start: n.startIndex, end: n.endIndex });
+          break;
       }
     }
+    for (const n of pendingCalls) {
+      const fn = inside(fnSpans, n.startIndex);
+      const fname = fn ? facts.functions.find((f) => f.span === fn)?.name : undefined;
+      const c = extractCall(n, source, fname, inside(loops, n.startIndex) !== undefined);
+      if (c) facts.calls.push(c);
+    }
+    return facts;
   } finally {
     tree.delete();
   }

@@ -1,0 +1,159 @@
+// Speed and memory on ../shared/corpus, measured in ONE run so ratios compare:
+//  (a) floor: read + JSON.parse + a tree-sitter parse of every code cell
+//  (b) the whole check of the same notebooks (fresh caches, workspace index included)
+//  (c) re-lint of the largest notebook after a one-cell edit, through the engine's cache
+//  (d) peak memory of the CLI process checking the whole corpus
+// Usage: npm run bench   (add -- --rounds N to change the number of alternating rounds)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { maskMagics } from '../src/core/parse/magics';
+import { notebookFromCells, parseNotebook } from '../src/core/parse/notebook';
+import { UnitCache } from '../src/core/parse/program';
+import { initPython, pythonParser } from '../src/core/parse/python';
+import { Project } from '../src/core/project';
+import { NodeFileSystem } from '../src/core/workspace/fs';
+
+function findCorpus(): string | undefined {
+  const candidates = [process.env.MLOPS_HYGIENE_CORPUS, path.resolve(process.cwd(), '../shared/corpus')];
+  return candidates.find((c): c is string => !!c && fs.existsSync(c));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function notebooksOf(dir: string, root = dir, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.')) notebooksOf(p, root, out);
+    else if (e.isFile() && e.name.endsWith('.ipynb')) out.push(path.relative(root, p));
+  }
+  return out.sort();
+}
+
+async function floor(corpus: string, repos: Array<{ repo: string; notebooks: string[] }>): Promise<number> {
+  const parser = pythonParser();
+  const t0 = performance.now();
+  for (const { repo, notebooks } of repos) {
+    for (const nb of notebooks) {
+      const json = JSON.parse(fs.readFileSync(path.join(corpus, repo, nb), 'utf8')) as { cells?: Array<{ cell_type: string; source: string | string[] }> };
+      for (const c of json.cells ?? []) {
+        if (c.cell_type !== 'code') continue;
+        const tree = parser.parse(Array.isArray(c.source) ? c.source.join('') : c.source);
+        tree?.delete();
+      }
+    }
+  }
+  return performance.now() - t0;
+}
+
+async function fullCheck(corpus: string, repos: Array<{ repo: string; notebooks: string[] }>): Promise<{ ms: number; indexMs: number; findings: number }> {
+  const t0 = performance.now();
+  let indexMs = 0;
+  let findings = 0;
+  for (const { repo, notebooks } of repos) {
+    const ti = performance.now();
+    const project = await Project.open(new NodeFileSystem(path.join(corpus, repo)), { cache: new UnitCache() });
+    indexMs += performance.now() - ti;
+    for (const nb of notebooks) {
+      const r = await project.lintFile(nb.split(path.sep).join('/'), fs.readFileSync(path.join(corpus, repo, nb), 'utf8'));
+      findings += r.findings.length;
+    }
+  }
+  return { ms: performance.now() - t0, indexMs, findings };
+}
+
+async function editRelint(corpus: string, file: string, repo: string): Promise<{ medianMs: number; p95Ms: number; cells: number; coldMs: number; parses: number }> {
+  const parsed = parseNotebook(fs.readFileSync(path.join(corpus, repo, file), 'utf8'));
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.error.message}`);
+  const cache = new UnitCache();
+  const project = await Project.open(new NodeFileSystem(path.join(corpus, repo)), { cache });
+  const rel = file.split(path.sep).join('/');
+  const cells = parsed.notebook.cells.map((c) => ({ kind: c.kind, source: c.source, executionCount: c.executionCount, outputs: c.outputs, metadata: c.metadata }));
+  const tc = performance.now();
+  await project.linter.lintNotebook(rel, notebookFromCells(cells, parsed.notebook.metadata));
+  const coldMs = performance.now() - tc;
+  const codeCells = cells.map((c, i) => (c.kind === 'code' ? i : -1)).filter((i) => i >= 0);
+  const target = codeCells[Math.floor(codeCells.length / 2)];
+  const times: number[] = [];
+  const parsesBefore = cache.parses;
+  for (let i = 0; i < 60; i++) {
+    // The editor's view of one keystroke in one cell: a new source for that cell only.
+    cells[target] = { ...cells[target], source: cells[target].source + (i % 2 ? ' ' : '#') };
+    const t = performance.now();
+    await project.linter.lintNotebook(rel, notebookFromCells(cells, parsed.notebook.metadata));
+    times.push(performance.now() - t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { medianMs: median(times), p95Ms: sorted[Math.floor(sorted.length * 0.95)], cells: cells.length, coldMs, parses: cache.parses - parsesBefore };
+}
+
+function peakMemory(corpus: string): { maxRssMb: number; ms: number; code: number | null } {
+  const hook = path.join(os.tmpdir(), `mlops-hygiene-rss-${process.pid}.cjs`);
+  fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));\n");
+  const cli = path.join(__dirname, 'cli.js');
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['-r', hook, cli, 'check', corpus, '--format', 'json', '--fail-on', 'off'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = performance.now() - t;
+  fs.rmSync(hook, { force: true });
+  const m = /MAXRSS (\d+)/.exec(r.stderr);
+  return { maxRssMb: m ? Number(m[1]) / 1024 : NaN, ms, code: r.status };
+}
+
+async function main(): Promise<void> {
+  const corpus = findCorpus();
+  if (!corpus) {
+    console.error('The corpus is absent: expected ../shared/corpus (or set MLOPS_HYGIENE_CORPUS). Nothing was measured.');
+    process.exit(2);
+  }
+  const roundsArg = process.argv.indexOf('--rounds');
+  const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
+  await initPython();
+  const repos = fs
+    .readdirSync(corpus)
+    .filter((r) => fs.statSync(path.join(corpus, r)).isDirectory())
+    .map((repo) => ({ repo, notebooks: notebooksOf(path.join(corpus, repo)) }));
+  const count = repos.reduce((n, r) => n + r.notebooks.length, 0);
+  let largest = { repo: '', file: '', size: 0, cells: 0 };
+  for (const r of repos)
+    for (const nb of r.notebooks) {
+      const text = fs.readFileSync(path.join(corpus, r.repo, nb), 'utf8');
+      const p = parseNotebook(text);
+      const cells = p.ok ? p.notebook.cells.length : 0;
+      if (cells > largest.cells) largest = { repo: r.repo, file: nb, size: text.length, cells };
+    }
+
+  // Warm-up (JIT, wasm), then alternate (a) and (b) so both see the same machine state.
+  await floor(corpus, repos);
+  await fullCheck(corpus, repos);
+  const a: number[] = [];
+  const b: number[] = [];
+  const idx: number[] = [];
+  let findings = 0;
+  for (let i = 0; i < rounds; i++) {
+    a.push(await floor(corpus, repos));
+    const r = await fullCheck(corpus, repos);
+    b.push(r.ms);
+    idx.push(r.indexMs);
+    findings = r.findings;
+  }
+  const c = await editRelint(corpus, largest.file, largest.repo);
+  const mem = peakMemory(corpus);
+
+  const ma = median(a);
+  const mb = median(b);
+  const lines = [
+    `corpus: ${corpus} (${count} notebooks in ${repos.length} repositories), node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds, medians`,
+    `(a) floor: read + JSON.parse + tree-sitter parse of every code cell   ${ma.toFixed(1)} ms`,
+    `(b) whole check of the same notebooks (index build ${median(idx).toFixed(1)} ms included)   ${mb.toFixed(1)} ms   ratio b/a = ${(mb / ma).toFixed(2)} (target <= 1.5), ${findings} findings`,
+    `(c) re-lint after a one-cell edit, largest notebook (${largest.repo}/${largest.file}, ${largest.cells} cells, ${(largest.size / 1024 / 1024).toFixed(1)} MB): median ${c.medianMs.toFixed(2)} ms, p95 ${c.p95Ms.toFixed(2)} ms (target median < 5 ms); first lint ${c.coldMs.toFixed(1)} ms; ${c.parses} cell parses for 60 edits`,
+    `(d) CLI \`check\` of the whole corpus: peak RSS ${mem.maxRssMb.toFixed(0)} MB (target < 150 MB), ${(mem.ms / 1000).toFixed(1)} s, exit ${mem.code}`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+void main();
