@@ -29,7 +29,7 @@ export class Project {
 
   static async open(fs: FileSystem, options: ProjectOptions = {}): Promise<Project> {
     const rules = options.rules ?? RULES;
-    const loaded = await loadConfig(fs, options.configPath);
+    const loaded = await loadConfig(fs, options.configPath, rules);
     const config = resolveConfig(rules, loaded.config, options.ruleOverrides);
     const workspace = await WorkspaceIndex.build(fs, { isExcluded: (p) => config.isExcluded(p) });
     const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache: options.cache });

@@ -1,10 +1,13 @@
 import picomatch from 'picomatch';
 import type { OptionValue, ResolvedRuleSetting, Rule } from '../rule';
-import type { SeveritySetting } from '../types';
+import type { Severity, SeveritySetting } from '../types';
 
 export type Preset = 'recommended' | 'strict';
 
 export type RuleConfig = SeveritySetting | { severity?: SeveritySetting; options?: Record<string, OptionValue> };
+
+/** Used when the config sets no `maxFileSizeMB`. */
+export const DEFAULT_MAX_FILE_SIZE_MB = 50;
 
 /** The config file's content, after validation (see schema.ts). */
 export interface HygieneConfig {
@@ -16,13 +19,18 @@ export interface HygieneConfig {
   maxFileSizeMB?: number;
 }
 
-function applyRuleConfig(into: Map<string, ResolvedRuleSetting>, id: string, rc: RuleConfig): void {
+/**
+ * A mapping without `severity` keeps the current severity; on a rule that is off
+ * (e.g. not in the preset) it turns the rule on at its default severity, since
+ * setting options for a rule says it is wanted.
+ */
+function applyRuleConfig(into: Map<string, ResolvedRuleSetting>, defaults: ReadonlyMap<string, Severity>, id: string, rc: RuleConfig): void {
   const prev = into.get(id);
   if (!prev) return;
   if (typeof rc === 'string') into.set(id, { ...prev, severity: rc });
   else
     into.set(id, {
-      severity: rc.severity ?? (prev.severity === 'off' ? 'warning' : prev.severity),
+      severity: rc.severity ?? (prev.severity === 'off' ? (defaults.get(id) ?? 'warning') : prev.severity),
       options: { ...prev.options, ...(rc.options ?? {}) },
     });
 }
@@ -51,19 +59,23 @@ export interface ResolvedConfig {
  * matching `overrides` in file order, then `extra` (editor settings, when they win).
  */
 export function resolveConfig(rules: readonly Rule[], config: HygieneConfig = {}, extra?: Record<string, RuleConfig>): ResolvedConfig {
+  const defaults = new Map(rules.map((r) => [r.meta.id, r.meta.defaultSeverity]));
+  const apply = (into: Map<string, ResolvedRuleSetting>, ruleConfigs: Record<string, RuleConfig> | undefined): void => {
+    for (const [id, rc] of Object.entries(ruleConfigs ?? {})) applyRuleConfig(into, defaults, id, rc);
+  };
   const base = presetSettings(rules, config.preset);
-  for (const [id, rc] of Object.entries(config.rules ?? {})) applyRuleConfig(base, id, rc);
+  apply(base, config.rules);
   const overrides = (config.overrides ?? []).map((o) => ({ match: picomatch(o.files, { dot: true }), rules: o.rules }));
   const include = config.include?.length ? picomatch(config.include, { dot: true }) : undefined;
   const exclude = config.exclude?.length ? picomatch(config.exclude.flatMap((g) => [g, `${g.replace(/\/$/, '')}/**`]), { dot: true }) : undefined;
   const cache = new Map<string, ReadonlyMap<string, ResolvedRuleSetting>>();
   const withExtra = (m: Map<string, ResolvedRuleSetting>): Map<string, ResolvedRuleSetting> => {
-    for (const [id, rc] of Object.entries(extra ?? {})) applyRuleConfig(m, id, rc);
+    apply(m, extra);
     return m;
   };
   const plain = withExtra(new Map(base));
   return {
-    maxFileBytes: (config.maxFileSizeMB ?? 50) * 1024 * 1024,
+    maxFileBytes: (config.maxFileSizeMB ?? DEFAULT_MAX_FILE_SIZE_MB) * 1024 * 1024,
     settingsFor(file) {
       const matching = overrides.filter((o) => o.match(file));
       if (matching.length === 0) return plain;
@@ -71,7 +83,7 @@ export function resolveConfig(rules: readonly Rule[], config: HygieneConfig = {}
       let m = cache.get(key);
       if (!m) {
         const s = new Map(base);
-        for (const o of matching) for (const [id, rc] of Object.entries(o.rules)) applyRuleConfig(s, id, rc);
+        for (const o of matching) apply(s, o.rules);
         m = withExtra(s);
         cache.set(key, m);
       }
