@@ -109,6 +109,14 @@ describe('mlops-hygiene CLI', () => {
     }
   });
 
+  it('exits 2 on an invalid config, naming the file, line and key', async () => {
+    const dir = workspace({ '.mlops-hygiene.yaml': 'rules:\n  unseeded-randomness: warn\n', 'a.py': 'x = 1\n' });
+    const r = await run(['check'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^mlops-hygiene: \.mlops-hygiene\.yaml:2:24: config error at rules\.unseeded-randomness: .*did you mean 'warning'/m);
+    assert.equal(r.out, '');
+  });
+
   it('lists rules and explains one', async () => {
     const dir = workspace({});
     const rules = await run(['rules'], dir);
