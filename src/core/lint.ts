@@ -94,7 +94,7 @@ export class Linter {
   async lintNotebook(file: string, notebook: NotebookModel): Promise<LintResult> {
     await initPython();
     const python =
-      notebook.language.startsWith('python') || notebook.language === ''
+      /^i?python/.test(notebook.language) || notebook.language === ''
         ? PythonProgram.fromUnits(
             this.cache,
             notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { getNode, nodeRange, parseYaml } from '../../src/core/parse/yaml';
 import { classifyYaml } from '../../src/core/workspace/kinds';
 import { MemoryFileSystem } from '../../src/core/workspace/fs';
 import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
@@ -83,4 +84,16 @@ describe('classifyYaml', () => {
     ['other.yaml', { a: 1 }, 'generic'],
   ];
   for (const [p, v, kind] of cases) it(`${p} -> ${kind}`, () => assert.equal(classifyYaml(p, v), kind));
+});
+
+describe('parseYaml on templates', () => {
+  it('parses cookiecutter/Jinja YAML by masking placeholders, positions kept', () => {
+    const text = 'image: {{acr_name}}.azurecr.io/triton:1\n{% if gpu %}\nresources: {gpu: 1}\n{% endif %}\nname: "{{ cookiecutter.name }}"\n';
+    const y = parseYaml(text);
+    assert.deepEqual(y.errors, []);
+    assert.equal(y.templated, true);
+    assert.equal(y.text, text);
+    assert.deepEqual(nodeRange(y, getNode(y.docs[0].contents, ['resources'])).start, { line: 2, character: 11 });
+    assert.ok(parseYaml('a: [1,\n').errors.length > 0);
+  });
 });

@@ -142,7 +142,7 @@ ruleTester(rule, {
           ],
         },
       ],
-      errors: [{ messageId: 'error', messageIncludes: 'an error: Error: The Kernel crashed while executing code in the current cell or a previous cell.', cell: 0, line: 1, column: 1 }],
+      errors: [{ messageId: 'error', messageIncludes: 'an error: Error: The Kernel crashed while executing code in the current cell or a previous cell. Fix the cause', cell: 0, line: 1, column: 1 }],
     },
   ],
 });

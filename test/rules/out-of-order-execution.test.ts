@@ -58,7 +58,7 @@ ruleTester(rule, {
         { code: '%sh ls', executionCount: 0 },
         { code: 'import mlflow', executionCount: 0 },
       ],
-      errors: [{ messageId: 'outOfOrder', cell: 1, line: 1, column: 1 }],
+      errors: [{ messageId: 'repeated', messageIncludes: 'the same execution count [0] as the cell above', cell: 1, line: 1, column: 1 }],
     },
     {
       name: 'compares with the executed cell above, skipping markdown and unexecuted cells',

@@ -11,9 +11,29 @@ export interface YamlFile {
   docs: Document.Parsed[];
   lineCounter: LineCounter;
   errors: YamlError[];
+  /** The file is a template (`{{ }}` placeholders masked to parse it). */
+  templated?: boolean;
+}
+
+/**
+ * Jinja/cookiecutter/Helm-style templates (`{{ var }}`, `{% if %}`) are not YAML
+ * until rendered. Masked to same-length text (so positions hold) they usually are:
+ * `{{ x }}` becomes underscores, `{% ... %}` and `{# ... #}` become spaces.
+ */
+export function maskTemplates(text: string): string {
+  return text
+    .replace(/\{\{[^{}\n]*\}\}/g, (m) => '_'.repeat(m.length))
+    .replace(/\{%[^\n]*?%\}|\{#[^\n]*?#\}/g, (m) => ' '.repeat(m.length));
 }
 
 export function parseYaml(text: string): YamlFile {
+  const first = parseYamlText(text);
+  if (first.errors.length === 0 || !/\{\{|\{%/.test(text)) return first;
+  const masked = parseYamlText(maskTemplates(text));
+  return masked.errors.length === 0 ? { ...masked, text, templated: true } : first;
+}
+
+function parseYamlText(text: string): YamlFile {
   const lineCounter = new LineCounter();
   const errors: YamlError[] = [];
   let docs: Document.Parsed[] = [];

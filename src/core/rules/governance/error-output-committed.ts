@@ -26,7 +26,8 @@ export function maskSecrets(s: string): string {
 }
 
 function shorten(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
+  // The message template ends the sentence itself.
+  const one = s.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
   if (one.length <= MAX_EVALUE) return one;
   const cut = one.slice(0, MAX_EVALUE - 1);
   const space = cut.lastIndexOf(' ');

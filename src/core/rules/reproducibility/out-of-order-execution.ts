@@ -42,6 +42,8 @@ export default defineRule({
     messages: {
       outOfOrder:
         'This cell ran as [{{count}}] after the cell above ran as [{{previous}}]: the saved outputs come from an out-of-order run and may not be reproducible. Restart & Run All before saving.',
+      repeated:
+        'This cell has the same execution count [{{count}}] as the cell above: the order in which the saved outputs were produced is unknown (an export or a kernel restart between runs), so they may not be reproducible. Restart & Run All before saving.',
       outOfOrderMore:
         'This cell ran as [{{count}}] after the cell above ran as [{{previous}}] ({{more}} more execution-order breaks below): the saved outputs come from an out-of-order run. Restart & Run All before saving.',
     },
@@ -80,7 +82,7 @@ export default defineRule({
     shown.forEach(({ cell, previous: before }, i) => {
       const more = i === shown.length - 1 ? breaks.length - shown.length : 0;
       ctx.report({
-        messageId: more > 0 ? 'outOfOrderMore' : 'outOfOrder',
+        messageId: more > 0 ? 'outOfOrderMore' : cell.executionCount === before.executionCount ? 'repeated' : 'outOfOrder',
         data: { count: String(cell.executionCount), previous: String(before.executionCount), more: String(more) },
         location: { cell: cell.index, range: firstLine(cell) },
         related: [{ location: { cell: before.index, range: firstLine(before) }, message: `This cell above ran later, as [${before.executionCount}].` }],

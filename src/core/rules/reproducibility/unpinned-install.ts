@@ -1,24 +1,623 @@
-import { defineRule } from '../../rule';
+import { isMap, isScalar, isSeq, Scalar, type Node as YamlNode } from 'yaml';
+import type { NotebookCell } from '../../parse/notebook';
+import { unitLocation, type PythonUnit } from '../../parse/program';
+import type { ArgFact } from '../../parse/python';
+import { firstValue, offsetsToRange, parseYaml, type YamlFile } from '../../parse/yaml';
+import { defineRule, type RuleContext } from '../../rule';
+import type { Fix, Location } from '../../types';
+import { classifyYaml, type ConfigKind } from '../../workspace/kinds';
 
-// STUB: to be implemented.
+// ---------------------------------------------------------------------------
+// Requirement specs
+
+type Manager = 'pip' | 'conda';
+
+/** An install of one package that is not pinned to an exact version. */
+interface Unpinned {
+  /** Offsets of the package token in the scanned text. */
+  start: number;
+  end: number;
+  package: string;
+  /** `none` = no version at all, `range` = a specifier that is not exact, `ref` = a VCS branch. */
+  kind: 'none' | 'range' | 'ref';
+  /** The specifier or ref as written (`>=1.2`, `@main`). */
+  spec: string;
+  manager: Manager;
+  /** Extras as written, kept by the pinning fix (`[server]`). */
+  extras: string;
+  /** `--upgrade` / `-U` was given. */
+  upgrade: boolean;
+  /** A range that only allows patch releases of one minor series (see `isPatchSeries`). */
+  patchSeries?: boolean;
+}
+
+type SpecVerdict = Omit<Unpinned, 'start' | 'end' | 'manager' | 'upgrade'> | undefined;
+
+const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/s;
+const ARTIFACT = /\.(whl|tar\.gz|tgz|tar\.bz2|zip|egg)([#?].*)?$/i;
+// An interpolated word: `{USER_FLAG}`, `$USER_FLAG`, `${VERSION}`, `$(cat x)`.
+const VARIABLE = /^(\{[^}]*\}|\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*)$/;
+
+function isPinnedRef(ref: string): boolean {
+  // A commit hash or a release tag; branch names move.
+  return /^[0-9a-f]{7,40}$/i.test(ref) || /^v?\d+(\.\d+)+([.-]?\w+)?$/.test(ref);
+}
+
+function vcsVerdict(url: string, name?: string): SpecVerdict {
+  const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(url)?.[1];
+  const noFragment = url.replace(/#.*$/, '');
+  const afterHost = noFragment.replace(/^[a-z+]+:\/\/[^/]*/i, '');
+  const at = afterHost.lastIndexOf('@');
+  const ref = at >= 0 ? afterHost.slice(at + 1) : '';
+  const pkg = name ?? egg ?? (afterHost.slice(0, at >= 0 ? at : undefined).split('/').filter(Boolean).pop() ?? url).replace(/\.git$/, '');
+  if (ref && isPinnedRef(ref)) return undefined;
+  return { package: pkg, kind: 'ref', spec: ref ? `@${ref}` : 'no commit', extras: '' };
+}
+
+function versionParts(v: string): number[] | undefined {
+  const m = /^v?(\d+(?:\.\d+)*)/.exec(v.trim());
+  return m ? m[1].split('.').map(Number) : undefined;
+}
+
+/**
+ * True for a specifier that allows patch releases of one minor series only:
+ * `==1.2.*`, `~=1.2.3`, `>=1.2,<1.3` (and conda's `=1.2`). Such specs stay on the
+ * tested API; the rule accepts them unless `requireExact` is set.
+ */
+export function isPatchSeries(spec: string): boolean {
+  const parts = spec.replace(/[()\s]/g, '').split(',').filter(Boolean);
+  if (parts.length === 1) {
+    const p = parts[0];
+    if (/^==?\d+\.\d+(\.\*)?$/.test(p) || /^\d+\.\d+(\.\*)?$/.test(p)) return true;
+    const compat = /^~=(\d+(?:\.\d+){2,})$/.exec(p);
+    return compat !== null;
+  }
+  if (parts.length !== 2) return false;
+  const lower = parts.find((p) => /^>=?/.test(p));
+  const upper = parts.find((p) => /^<(?!=)/.test(p));
+  if (!lower || !upper) return false;
+  const lo = versionParts(lower.replace(/^>=?/, ''));
+  const hi = versionParts(upper.slice(1));
+  if (!lo || !hi || lo.length < 2 || hi.length < 2) return false;
+  return hi[0] === lo[0] && hi[1] === lo[1] + 1 && hi.slice(2).every((n) => n === 0);
+}
+
+/** Checks one pip requirement (PEP 508 string, URL or path). */
+export function checkPipSpec(raw: string): SpecVerdict {
+  const s = raw.trim();
+  if (!s || s.startsWith('-') || VARIABLE.test(s) || s.includes('{{')) return undefined;
+  // Local paths and artifact files (wheels, sdists) name one exact build.
+  if (/^(\.|\/|~|[A-Za-z]:[\\/])/.test(s) || ARTIFACT.test(s)) return undefined;
+  if (/^(git|hg|svn|bzr)\+/i.test(s)) return vcsVerdict(s);
+  if (/^[a-z]+:\/\//i.test(s)) return undefined;
+  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/.exec(s);
+  if (direct) {
+    if (ARTIFACT.test(direct[3]) || !/^(git|hg|svn|bzr)\+/i.test(direct[3])) return undefined;
+    return vcsVerdict(direct[3], direct[1]);
+  }
+  if (s.includes('/') || s.includes('\\')) return undefined;
+  const m = NAME.exec(s);
+  if (!m) return undefined;
+  const rest = m[3].split(';')[0].trim();
+  // Anything else after the name (prose, shell leftovers) is not a requirement.
+  if (rest && !/^(===?|~=|!=|<=?|>=?|\()/.test(rest)) return undefined;
+  if (!rest) return { package: m[1], kind: 'none', spec: '', extras: m[2] ?? '' };
+  const exact = /^(===?)\s*([^\s,;*<>!~=()]+)\s*$/.exec(rest.replace(/^\(|\)$/g, ''));
+  if (exact) return undefined;
+  return { package: m[1], kind: 'range', spec: rest, extras: m[2] ?? '', patchSeries: isPatchSeries(rest) };
+}
+
+/**
+ * Checks one conda match spec: `name`, `name=1.2`, `name==1.2.3`, `name 1.2.3`,
+ * `name=1.2.3=build`, `channel::name>=1`. Conda's `=1.2` matches the 1.2 series
+ * (a patch series, accepted unless `requireExact`); `=1.2.3` is exact.
+ */
+export function checkCondaSpec(raw: string): SpecVerdict {
+  const s = raw.trim().replace(/^[\w./:-]*::/, '');
+  if (!s || s.startsWith('-') || VARIABLE.test(s) || s.includes('{{')) return undefined;
+  if (/^(\.|\/|~|[a-z]+:\/\/)/i.test(s) || /\.(conda|tar\.bz2)$/.test(s)) return undefined;
+  const m = /^([A-Za-z0-9_][A-Za-z0-9._-]*)(.*)$/s.exec(s);
+  if (!m) return undefined;
+  const rest = m[2].trim();
+  if (!rest) return { package: m[1], kind: 'none', spec: '', extras: '' };
+  if (rest.startsWith('[')) {
+    const v = /version\s*=\s*['"]?([^'"\]]*)/.exec(rest)?.[1] ?? '';
+    return /^==?\s*\d[^*<>~!|,]*$/.test(v.trim()) ? undefined : { package: m[1], kind: 'range', spec: rest, extras: '', patchSeries: isPatchSeries(v) };
+  }
+  if (!/^(==?|\s|>|<|~|!)/.test(m[2])) return undefined;
+  const eq = /^(==?|\s+)\s*([^\s<>!~|,=]+)(=\S+)?$/.exec(m[2]);
+  if (eq) {
+    const version = eq[2];
+    if ((eq[1] === '==' || eq[3] || /^\d+(\.\d+){2,}/.test(version)) && !version.includes('*')) return undefined;
+    return { package: m[1], kind: 'range', spec: rest, extras: '', patchSeries: /^\d+\.\d+(\.\*)?$/.test(version) };
+  }
+  return { package: m[1], kind: 'range', spec: rest, extras: '', patchSeries: isPatchSeries(rest) };
+}
+
+// ---------------------------------------------------------------------------
+// Shell commands: words with offsets, split into simple commands.
+
+interface Word {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const SEPARATORS = new Set([';', '&', '|', '(', ')', '\n']);
+
+/**
+ * Splits `src[start, end)` into simple commands of words (quotes removed, offsets
+ * kept). Backslash-newline continues a line; `newlineEnds` = a newline ends a
+ * command (shell scripts) rather than being a space (folded YAML scalars).
+ */
+function shellCommands(src: string, start: number, end: number, newlineEnds: boolean): Word[][] {
+  const commands: Word[][] = [];
+  let cur: Word[] = [];
+  const flush = (): void => {
+    if (cur.length) commands.push(cur);
+    cur = [];
+  };
+  let i = start;
+  while (i < end) {
+    const c = src[i];
+    if (c === '\\' && (src[i + 1] === '\n' || (src[i + 1] === '\r' && src[i + 2] === '\n'))) {
+      i += src[i + 1] === '\r' ? 3 : 2;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || (c === '\n' && !newlineEnds)) {
+      i++;
+      continue;
+    }
+    if (SEPARATORS.has(c)) {
+      flush();
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < end && src[i] !== '\n') i++;
+      continue;
+    }
+    const wStart = i;
+    let text = '';
+    while (i < end) {
+      const ch = src[i];
+      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || SEPARATORS.has(ch)) break;
+      if (ch === "'") {
+        const close = src.indexOf("'", i + 1);
+        const stop = close < 0 || close > end ? end : close;
+        text += src.slice(i + 1, stop);
+        i = stop + 1;
+      } else if (ch === '"') {
+        let j = i + 1;
+        while (j < end && src[j] !== '"') {
+          if (src[j] === '\\' && j + 1 < end) j++;
+          text += src[j];
+          j++;
+        }
+        i = j + 1;
+      } else if (ch === '\\' && i + 1 < end) {
+        if (src[i + 1] === '\n') break;
+        text += src[i + 1];
+        i += 2;
+      } else {
+        text += ch;
+        i++;
+      }
+    }
+    cur.push({ text, start: wStart, end: Math.min(i, end) });
+  }
+  flush();
+  return commands;
+}
+
+/** Offsets of a word without the quotes around it. */
+function innerSpan(src: string, w: Word): { start: number; end: number } {
+  const q = src[w.start];
+  if ((q === '"' || q === "'") && src[w.end - 1] === q && w.end - w.start >= 2) return { start: w.start + 1, end: w.end - 1 };
+  return { start: w.start, end: w.end };
+}
+
+const PIP_VALUE_OPTIONS = new Set([
+  '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f', '--find-links',
+  '-t', '--target', '--prefix', '--root', '--src', '--upgrade-strategy', '--platform', '--python-version', '--implementation',
+  '--abi', '--only-binary', '--no-binary', '--progress-bar', '--log', '--proxy', '--retries', '--timeout', '--exists-action',
+  '--trusted-host', '--cert', '--client-cert', '--cache-dir', '--report', '--global-option', '--config-settings', '-C', '--python',
+]);
+const CONDA_VALUE_OPTIONS = new Set(['-n', '--name', '-p', '--prefix', '-c', '--channel', '--file', '--repodata-fn', '--solver']);
+const PREFIX_WORDS = new Set(['sudo', 'exec', 'time', 'command', 'nohup', 'RUN', 'env', 'then', 'do', 'else', '!']);
+
+function base(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+function isPython(word: string): boolean {
+  return /^python(\d(\.\d+)?)?(\.exe)?$/.test(base(word)) || /^\{?sys\.executable\}?$/.test(word) || word === '"$PYTHON"';
+}
+
+/** The install arguments of a simple command, if it runs `pip install` / `conda install`. */
+function installArgs(cmd: Word[]): { manager: Manager; args: Word[] } | undefined {
+  let k = 0;
+  while (k < cmd.length && (PREFIX_WORDS.has(cmd[k].text) || /^[A-Za-z_]\w*=/.test(cmd[k].text))) k++;
+  let manager: Manager | undefined;
+  const w = cmd[k]?.text ?? '';
+  if (/^pip(\d(\.\d+)?)?$/.test(base(w))) manager = 'pip';
+  else if (isPython(w) && cmd[k + 1]?.text === '-m' && /^pip(\d(\.\d+)?)?$/.test(cmd[k + 2]?.text ?? '')) {
+    manager = 'pip';
+    k += 2;
+  } else if (base(w) === 'uv' && cmd[k + 1]?.text === 'pip') {
+    manager = 'pip';
+    k += 1;
+  } else if (/^(conda|mamba|micromamba)$/.test(base(w))) manager = 'conda';
+  if (!manager) return undefined;
+  k++;
+  // Global options before the subcommand (`pip -q install`).
+  while (k < cmd.length && cmd[k].text.startsWith('-')) k++;
+  const sub = cmd[k]?.text;
+  if (sub !== 'install' && !(manager === 'conda' && sub === 'create')) return undefined;
+  return { manager, args: cmd.slice(k + 1) };
+}
+
+/** Unpinned packages of the install commands in `src[start, end)`. */
+function scanShell(src: string, start: number, end: number, newlineEnds: boolean, out: Unpinned[]): void {
+  for (const cmd of shellCommands(src, start, end, newlineEnds)) {
+    const inst = installArgs(cmd);
+    if (inst) checkInstallArgs(src, inst.manager, inst.args, out);
+  }
+}
+
+function checkInstallArgs(src: string, manager: Manager, args: Word[], out: Unpinned[]): void {
+  const valueOptions = manager === 'pip' ? PIP_VALUE_OPTIONS : CONDA_VALUE_OPTIONS;
+  const found: Unpinned[] = [];
+  let upgrade = false;
+  let constrained = false;
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i].text;
+    // Redirections: `> log.txt`, `2>` (the target follows unless attached).
+    if (/^\d*(>>?|<)/.test(t)) {
+      if (/^\d*(>>?|<)$/.test(t)) i++;
+      continue;
+    }
+    if (t.startsWith('-')) {
+      if (t === '-U' || t === '--upgrade' || (/^-[a-zA-Z]+$/.test(t) && t.includes('U'))) upgrade = true;
+      if (t === '-c' || t === '--constraint' || t.startsWith('--constraint=')) constrained = manager === 'pip';
+      if (!t.includes('=') && valueOptions.has(t)) i++;
+      continue;
+    }
+    const verdict = manager === 'pip' ? checkPipSpec(t) : checkCondaSpec(t);
+    if (!verdict) continue;
+    const span = innerSpan(src, args[i]);
+    found.push({ ...verdict, ...span, manager, upgrade: false });
+  }
+  // A constraints file pins what the command line leaves open.
+  if (constrained) return;
+  for (const f of found) out.push({ ...f, upgrade });
+}
+
+// ---------------------------------------------------------------------------
+// YAML: conda environments, requirement lists, shell steps.
+
+const PIP_LIST_KEYS = new Set(['pip', 'requirements', 'packages_to_install', 'pip_packages', 'pip_requirements', 'extra_pip_requirements', 'python_packages']);
+const CONDA_PARENT_KEYS = new Set(['conda_file', 'conda_env', 'conda', 'conda_dependencies', 'conda_environment']);
+const SHELL_KEYS = new Set(['run', 'script', 'command', 'cmd', 'args', 'before_script', 'after_script', 'entrypoint', 'commands', 'setup', 'install']);
+
+function scalarSpan(src: string, node: Scalar): { start: number; end: number } | undefined {
+  const r = node.range;
+  if (!r) return undefined;
+  let start = r[0];
+  let end = r[1];
+  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) {
+    start++;
+    end--;
+  }
+  while (end > start && /\s/.test(src[end - 1])) end--;
+  return { start, end };
+}
+
+function yamlList(src: string, node: unknown, manager: Manager, out: Unpinned[]): void {
+  if (!isSeq(node)) return;
+  for (const item of node.items) {
+    if (isScalar(item) && typeof item.value === 'string') {
+      const span = scalarSpan(src, item);
+      const verdict = manager === 'pip' ? checkPipSpec(item.value) : checkCondaSpec(item.value);
+      if (span && verdict) out.push({ ...verdict, ...span, manager, upgrade: false });
+    } else if (manager === 'conda' && isMap(item)) {
+      for (const p of item.items) if (isScalar(p.key) && p.key.value === 'pip') yamlList(src, p.value, 'pip', out);
+    }
+  }
+}
+
+function yamlShell(src: string, node: unknown, out: Unpinned[]): void {
+  if (isSeq(node)) {
+    for (const it of node.items) yamlShell(src, it, out);
+    return;
+  }
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range || !/install/.test(node.value)) return;
+  let [start, end] = node.range;
+  const literal = node.type === Scalar.BLOCK_LITERAL;
+  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) start = src.indexOf('\n', start) + 1 || end;
+  else if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) {
+    start++;
+    end--;
+  }
+  scanShell(src, start, end, literal, out);
+}
+
+function walkYaml(src: string, node: unknown, kind: ConfigKind | undefined, parentKey: string, depth: number, out: Unpinned[]): void {
+  if (isSeq(node)) {
+    for (const it of node.items) walkYaml(src, it, kind, parentKey, depth + 1, out);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    const v = pair.value;
+    if (key === 'dependencies' && isSeq(v) && ((kind === 'conda' && depth === 0) || CONDA_PARENT_KEYS.has(parentKey))) yamlList(src, v, 'conda', out);
+    else if (key === 'conda_packages' && isSeq(v)) yamlList(src, v, 'conda', out);
+    else if (PIP_LIST_KEYS.has(key) && isSeq(v)) yamlList(src, v, 'pip', out);
+    // Compiled KFP / Argo specs carry the compiler's own install lines: they are checked where they are written.
+    else if (SHELL_KEYS.has(key) && kind !== 'kfp' && kind !== 'argo' && (isScalar(v) || isSeq(v))) yamlShell(src, v, out);
+    else walkYaml(src, v, kind, key, depth + 1, out);
+  }
+}
+
+function scanYaml(file: YamlFile, kind: ConfigKind | undefined, out: Unpinned[]): void {
+  for (const doc of file.docs) if (!doc.errors.length) walkYaml(file.text, doc.contents as YamlNode, kind, '', 0, out);
+}
+
+// ---------------------------------------------------------------------------
+// Python: magics, `%%writefile` bodies, KFP/Azure ML package lists, subprocess.
+
+const SHELL_LINE_MAGICS = new Set(['sx', 'system', 'sh', 'bash']);
+const MANAGER_MAGICS = new Set(['pip', 'conda', 'mamba', 'micromamba', 'uv']);
+const SHELL_CELL_MAGICS = new Set(['bash', 'sh', 'script', 'system']);
+const PACKAGE_LIST_KWARGS: Record<string, Manager> = {
+  packages_to_install: 'pip',
+  pip_packages: 'pip',
+  pip_requirements: 'pip',
+  extra_pip_requirements: 'pip',
+  requirements: 'pip',
+  python_packages: 'pip',
+  conda_packages: 'conda',
+};
+const COMMAND_KWARGS = new Set(['command', 'cmd', 'commands', 'script', 'args', 'entrypoint', 'entry_point']);
+const SHELL_CALLS = /^(subprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|os\.(system|popen)|get_ipython\(\)\.(system|getoutput))$/;
+const STRING_LITERAL = /(?:^|[^A-Za-z0-9_])([rRbBuUfF]{0,2})('''|"""|'|")/g;
+
+/** String literals inside a Python expression's source, with offsets of their contents. */
+function literalsIn(text: string, base0: number): Array<{ value: string; start: number; end: number }> {
+  const out: Array<{ value: string; start: number; end: number }> = [];
+  STRING_LITERAL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = STRING_LITERAL.exec(text))) {
+    const q = m[2];
+    const open = m.index + m[0].length;
+    const close = text.indexOf(q, open);
+    if (close < 0) break;
+    if (!/f/i.test(m[1])) out.push({ value: text.slice(open, close), start: base0 + open, end: base0 + close });
+    STRING_LITERAL.lastIndex = close + q.length;
+  }
+  return out;
+}
+
+function stringContent(unit: PythonUnit, arg: ArgFact): { start: number; end: number } | undefined {
+  if (arg.kind !== 'string') return undefined;
+  const m = /^([rRbBuU]{0,2})('''|"""|'|")/.exec(arg.text);
+  if (!m || /f/i.test(m[1])) return undefined;
+  const q = m[2];
+  if (!arg.text.endsWith(q)) return undefined;
+  return { start: arg.valueSpan.start + m[0].length, end: arg.valueSpan.end - q.length };
+}
+
+function scanCalls(unit: PythonUnit, qualify: (callee: string) => string, out: Unpinned[]): void {
+  for (const call of unit.facts.calls) {
+    const shellCall = SHELL_CALLS.test(qualify(call.callee)) || SHELL_CALLS.test(call.callee);
+    for (const arg of call.args) {
+      const listManager = arg.name ? PACKAGE_LIST_KWARGS[arg.name] : undefined;
+      if (listManager && arg.kind === 'list') {
+        for (const lit of literalsIn(arg.text, arg.valueSpan.start)) {
+          const verdict = listManager === 'pip' ? checkPipSpec(lit.value) : checkCondaSpec(lit.value);
+          if (verdict) out.push({ ...verdict, start: lit.start, end: lit.end, manager: listManager, upgrade: false });
+        }
+        continue;
+      }
+      if (!(shellCall && !arg.name) && !(arg.name && COMMAND_KWARGS.has(arg.name))) continue;
+      if (!arg.text.includes('install')) continue;
+      const content = stringContent(unit, arg);
+      if (content) {
+        scanShell(unit.text, content.start, content.end, false, out);
+      } else if (arg.kind === 'list') {
+        // subprocess.run([sys.executable, "-m", "pip", "install", "kfp>=2"]): literal words only.
+        const words = literalsIn(arg.text, arg.valueSpan.start).map((l) => ({ text: l.value, start: l.start, end: l.end }));
+        const k = words.findIndex((w, i) => /^pip\d?$/.test(w.text) && words[i + 1]?.text === 'install');
+        if (k >= 0) checkInstallArgs(unit.text, 'pip', words.slice(k + 2), out);
+      }
+    }
+  }
+}
+
+function offsetOf(unit: PythonUnit, line: number, character: number): number {
+  return unit.lines.offsetAt({ line, character });
+}
+
+function scanMagics(unit: PythonUnit, out: Unpinned[]): void {
+  const text = unit.text;
+  for (const magic of unit.magics) {
+    const start = offsetOf(unit, magic.range.start.line, magic.range.start.character);
+    const end = offsetOf(unit, magic.range.end.line, magic.range.end.character);
+    if (magic.kind === 'shell' || (magic.kind === 'line' && (MANAGER_MAGICS.has(magic.name) || SHELL_LINE_MAGICS.has(magic.name)))) {
+      let s = start;
+      while (text[s] === '%' || text[s] === '!') s++;
+      if (magic.kind === 'line' && SHELL_LINE_MAGICS.has(magic.name)) s += magic.name.length;
+      scanShell(text, s, end, true, out);
+    } else if (magic.kind === 'cell') {
+      const bodyStart = text.indexOf('\n', start) + 1;
+      if (bodyStart <= 0) continue;
+      if (SHELL_CELL_MAGICS.has(magic.name)) scanShell(text, bodyStart, end, true, out);
+      else if (magic.name === 'writefile' || magic.name === 'file') scanWrittenFile(text, start, bodyStart, end, out);
+    }
+  }
+}
+
+/** `%%writefile conda.yaml` and friends: the written file is a dependency spec too. */
+function scanWrittenFile(text: string, start: number, bodyStart: number, end: number, out: Unpinned[]): void {
+  const args = text.slice(start, bodyStart).trim().split(/\s+/).slice(1).filter((a) => !a.startsWith('-'));
+  const target = (args[args.length - 1] ?? '').replace(/^['"]|['"]$/g, '');
+  const name = target.slice(target.lastIndexOf('/') + 1);
+  const body = text.slice(bodyStart, end);
+  if (/\.ya?ml$/i.test(name)) {
+    const file = parseYaml(body);
+    if (file.errors.length) return;
+    const found: Unpinned[] = [];
+    scanYaml(file, classifyYaml(name, firstValue(file)), found);
+    for (const f of found) out.push({ ...f, start: f.start + bodyStart, end: f.end + bodyStart });
+  } else if (/(^|[-_.])requirements?([-_.].*)?\.(txt|in)$/i.test(name) || /^constraints.*\.txt$/i.test(name)) {
+    let lineStart = bodyStart;
+    for (const line of body.split('\n')) {
+      const content = line.replace(/\s+#.*$/, '').replace(/\r$/, '');
+      const lead = content.length - content.trimStart().length;
+      const verdict = content.trim().startsWith('#') ? undefined : checkPipSpec(content);
+      if (verdict) out.push({ ...verdict, start: lineStart + lead, end: lineStart + content.trimEnd().length, manager: 'pip', upgrade: false });
+      lineStart += line.length + 1;
+    }
+  } else if (/^(Dockerfile.*|.*\.dockerfile|.*\.sh)$/i.test(name)) {
+    scanShell(text, bodyStart, end, true, out);
+  }
+}
+
+/** Jupytext percent scripts keep magics as comments: `# %pip install x`. */
+function scanEscapedMagics(unit: PythonUnit, out: Unpinned[]): void {
+  const text = unit.text;
+  if (!/^# %%/m.test(text) || !/^#\s*[%!]/m.test(text)) return;
+  const re = /^#[ \t]*(%|!)[ \t]*(?=\S)(.*)$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m[2].startsWith('%')) continue;
+    const s = m.index + m[0].length - m[2].length;
+    scanShell(text, s, m.index + m[0].length, true, out);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The pinning fix: the version the saved `pip install` output shows.
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+function outputText(cell: NotebookCell | undefined): string {
+  if (!cell) return '';
+  let t = '';
+  for (const o of cell.outputs) {
+    if (o.output_type !== 'stream') continue;
+    t += Array.isArray(o.text) ? o.text.join('') : typeof o.text === 'string' ? o.text : '';
+  }
+  return t;
+}
+
+/** The version of `pkg` that the cell's saved install output says was installed. */
+export function installedVersion(output: string, pkg: string): string | undefined {
+  if (!output) return undefined;
+  const want = normalise(pkg);
+  const ok = /^Successfully installed (.+)$/m.exec(output);
+  if (ok) {
+    for (const item of ok[1].trim().split(/\s+/)) {
+      const m = /^(.+?)-(\d[^-\s]*)$/.exec(item);
+      if (m && normalise(m[1]) === want) return m[2];
+    }
+  }
+  const re = /^Requirement already satisfied: ([A-Za-z0-9._-]+)[^\n]* \(([^()\s]+)\)\s*$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(output))) if (normalise(m[1]) === want && /^\d/.test(m[2])) return m[2];
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+
+const MESSAGE_TAIL = 'each run may get a different release than the one this was tested with. Pin an exact version (`{{pin}}`) or install from a pinned requirements or lock file.';
+
 export default defineRule({
   meta: {
     id: 'unpinned-install',
     area: 'reproducibility',
     defaultSeverity: 'warning',
     recommended: true,
-    targets: ['notebook', 'python'],
+    targets: ['notebook', 'python', 'yaml'],
     fixedId: true,
-    messages: { todo: 'TODO' },
+    messages: {
+      none: '`{{package}}` is installed without a version{{upgrade}}: ' + MESSAGE_TAIL,
+      range: '`{{package}}` is installed as `{{spec}}`, a range, not an exact version: ' + MESSAGE_TAIL,
+      ref: '`{{package}}` is installed from a VCS URL with {{spec}}, not a commit or release tag: ' + MESSAGE_TAIL,
+    },
+    options: { ignore: ['pip', 'setuptools', 'wheel'], requireExact: false },
     docs: {
-      summary: 'TODO',
-      whatItDoes: 'TODO',
-      whyIsThisBad: 'TODO',
-      example: { language: 'python', code: '' },
-      useInstead: { language: 'python', code: '' },
-      fixSafety: 'TODO',
-      references: [],
+      summary: 'A package is installed (`%pip install`, conda env, pipeline requirements) without an exact version.',
+      whatItDoes:
+        'Finds package installs whose version can change between runs and reports each such package: `%pip` / `!pip` / `!python -m pip` / `%conda` / `%mamba` / `%uv pip` installs in notebooks (also inside `%%bash` cells, `%%writefile` requirements, conda YAML and Dockerfiles, and jupytext `# %pip` lines in `.py` files); conda environment files (`dependencies:` and the nested `pip:` list); requirement lists in pipeline configs (ZenML `requirements:`, `packages_to_install:`, inline Azure ML `conda_file:`); `pip install` in CI `run:` steps and job `command:` strings; and in Python, KFP `packages_to_install=[...]`, Azure ML `pip_packages=`/`conda_packages=`, MLflow `pip_requirements=` lists and `subprocess`/`os.system` pip installs. A package counts as pinned with an exact version (`==1.2.3`, `===1.2.3`, conda `=1.2.3` / `==1.2.3`), with a spec that only allows patch releases of one minor series (`==1.2.*`, `~=1.2.3`, `>=1.2,<1.3`, conda `=1.2`; option `requireExact` turns these into findings too), as a wheel or sdist file, a local path, or a VCS URL at a commit hash or release tag. Lower bounds (`>=`), upper bounds alone (`<2`), `~=1.2` and bare names are reported. `-r requirements.txt`, `--file env.txt` and installs under a `-c constraints.txt` file are not reported (the file is where pins belong). `pip`, `setuptools` and `wheel` themselves are ignored by default (option `ignore`): upgrading the installer does not change what the code imports.',
+      whyIsThisBad:
+        'An unpinned install resolves to whatever is newest on the day it runs, so the same notebook or pipeline silently trains, evaluates or serves with different library versions from one run to the next: results drift, and old runs cannot be reproduced or rolled back (ML Test Score, Infra 1; Sculley et al. 2015, configuration debt). Lower bounds (`>=`) and `--upgrade` have the same effect.',
+      example: {
+        language: 'yaml',
+        file: 'environment.yml',
+        code: 'name: train-env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.10\n  - scikit-learn>=1.3\n  - pip\n  - pip:\n    - mlflow\n',
+      },
+      useInstead: {
+        language: 'yaml',
+        file: 'environment.yml',
+        code: 'name: train-env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.10\n  - scikit-learn=1.3.2\n  - pip\n  - pip:\n    - mlflow==2.12.1\n',
+      },
+      fixSafety:
+        'In notebooks, when the cell\'s saved output shows which version pip installed ("Successfully installed mlflow-2.12.1" or "Requirement already satisfied: ... (2.12.1)"), an unsafe fix pins the package to exactly that version. It is unsafe because it changes what later runs install (to the version the notebook was last run with). Elsewhere there is no automatic fix: the linter cannot know which version you tested with (`pip show <package>` tells you).',
+      notebookBehavior:
+        'Reads `%pip`/`%conda`/`!pip` magics and shell escapes (also `%%bash` bodies and `%%writefile` files); the finding sits on the package name in the cell. Commented-out install lines are ignored.',
+      options: '`ignore` (list of package names, default `["pip", "setuptools", "wheel"]`): packages never reported. `requireExact` (boolean, default false): also report patch-series specs such as `==1.2.*`, `~=1.2.3`, `>=1.2,<1.3` and conda `=1.2`.',
+      references: [
+        'Breck et al. 2017, The ML Test Score, Infra 1 (training is reproducible): https://research.google/pubs/the-ml-test-score-a-rubric-for-ml-production-readiness-and-technical-debt-reduction/',
+        'Sculley et al. 2015, Hidden Technical Debt in Machine Learning Systems (configuration debt)',
+        'pip, Repeatable installs: https://pip.pypa.io/en/stable/topics/repeatable-installs/',
+        'conda, Sharing an environment / conda-lock: https://docs.conda.io/projects/conda/en/latest/user-guide/tasks/manage-environments.html#sharing-an-environment',
+        'IPython %pip and %conda magics: https://ipython.readthedocs.io/en/stable/interactive/magics.html#magic-pip',
+      ],
     },
   },
-  check() {},
+  check(ctx) {
+    const ignore = new Set((Array.isArray(ctx.options.ignore) ? ctx.options.ignore : []).map((n) => normalise(String(n))));
+    if (ctx.yaml) {
+      const found: Unpinned[] = [];
+      scanYaml(ctx.yaml, ctx.configKind, found);
+      const file = ctx.yaml;
+      for (const f of found) report(ctx, f, { range: offsetsToRange(file, f.start, f.end) }, ignore);
+      return;
+    }
+    const program = ctx.python;
+    if (!program) return;
+    for (const unit of program.units) {
+      const found: Unpinned[] = [];
+      if (unit.magics.length) scanMagics(unit, found);
+      if (ctx.target === 'python') scanEscapedMagics(unit, found);
+      scanCalls(unit, (c) => program.qualify(c), found);
+      const cell = unit.cell !== undefined ? ctx.notebook?.cells[unit.cell] : undefined;
+      const output = outputText(cell);
+      for (const f of found) {
+        const location = unitLocation(unit, { start: f.start, end: f.end });
+        const version = f.manager === 'pip' && f.kind !== 'ref' ? installedVersion(output, f.package) : undefined;
+        const fixes: Fix[] = version
+          ? [{ title: `Pin ${f.package} to ${version}, the version this cell installed`, safety: 'unsafe', edits: [{ ...location, newText: `${f.package}${f.extras}==${version}` }] }]
+          : [];
+        report(ctx, f, location, ignore, fixes);
+      }
+    }
+  },
 });
+
+function report(ctx: RuleContext, f: Unpinned, location: Location, ignore: Set<string>, fixes: Fix[] = []): void {
+  if (ignore.has(normalise(f.package))) return;
+  if (f.patchSeries && ctx.options.requireExact !== true) return;
+  const pin = f.manager === 'pip' ? `${f.package}==<version>` : `${f.package}=<version>`;
+  ctx.report({
+    messageId: f.kind,
+    data: { package: f.package, spec: f.spec, pin, upgrade: f.upgrade ? ' (with --upgrade: always the newest release)' : '' },
+    location,
+    fixes,
+  });
+}
