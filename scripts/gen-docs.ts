@@ -45,8 +45,9 @@ function cell(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
-function formatOption(v: OptionValue): string {
-  return '`' + JSON.stringify(v) + '`';
+/** JSON, which is also YAML flow syntax, with a space after commas in lists. */
+function optionValue(v: OptionValue): string {
+  return Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v);
 }
 
 /** A fence longer than any backtick run in the code, so code with ``` stays intact. */
@@ -138,10 +139,9 @@ export function renderRuleDoc(rule: Rule): string {
     if (d.options) body.push(d.options.trim(), '');
     if (options.length) {
       body.push('| option | default |', '|---|---|');
-      for (const [k, v] of options) body.push(`| \`${k}\` | ${cell(formatOption(v))} |`);
+      for (const [k, v] of options) body.push(`| \`${k}\` | \`${cell(optionValue(v))}\` |`);
       body.push('', 'Set them in `.mlops-hygiene.yaml`:', '');
-      const yamlValue = (v: OptionValue): string => JSON.stringify(v);
-      body.push(fenced('yaml', ['rules:', `  ${m.id}:`, '    options:', ...options.map(([k, v]) => `      ${k}: ${yamlValue(v)}`)].join('\n')));
+      body.push(fenced('yaml', ['rules:', `  ${m.id}:`, '    options:', ...options.map(([k, v]) => `      ${k}: ${optionValue(v)}`)].join('\n')));
     }
     section('Options', body.join('\n'));
   }
