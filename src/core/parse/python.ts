@@ -119,8 +119,10 @@ function collapse(text: string): string {
 }
 
 function splitTargets(text: string): string[] {
-  return text
-    .replace(/^[([]|[)\]]$/g, '')
+  // `(a, b) = ...` and `[a, b] = ...` unpack; `os.environ["X"] = ...` keeps its bracket.
+  const t = text.trim();
+  const inner = (t.startsWith('(') && t.endsWith(')')) || (t.startsWith('[') && t.endsWith(']')) ? t.slice(1, -1) : t;
+  return inner
     .split(',')
     .map((s) => s.trim().replace(/^\*/, ''))
     .filter((s) => s.length > 0);

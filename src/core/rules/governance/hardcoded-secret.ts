@@ -1,24 +1,377 @@
-import { defineRule } from '../../rule';
+import { isMap, isScalar, type Scalar } from 'yaml';
+import type { NotebookCell, NotebookOutput } from '../../parse/notebook';
+import { unitLocation, type PythonProgram, type PythonUnit } from '../../parse/program';
+import type { StringFact } from '../../parse/python';
+import { getNode, offsetsToRange, walkScalars, type YamlFile } from '../../parse/yaml';
+import { defineRule, type RuleContext } from '../../rule';
+import { LineIndex, maskSecret } from '../../text';
+import type { Fix, Range, TextEdit } from '../../types';
+import { assignedSecretKind, envVarName, mergeHits, nameWords, scanAssignments, scanProviderTokens, SECRET_WORD, type SecretHit } from '../lib/secrets';
 
-// STUB: to be implemented.
+/** Output texts larger than this are scanned only up to it (base64 images are skipped anyway). */
+const MAX_OUTPUT_CHARS = 200_000;
+/** Mime types of outputs that can show text (images and widgets cannot). */
+const TEXT_MIMES = ['text/plain', 'text/markdown', 'application/json', 'text/html'];
+
+/** Names too generic to become an environment variable name when the provider has a better one. */
+const GENERIC_WORDS = new Set(['token', 'key', 'api', 'password', 'secret', 'pass', 'pwd', 'value', 'auth', 'access', 'credential']);
+
+function describe(hit: SecretHit, text: string): Record<string, string> {
+  return { kind: hit.kind, masked: maskSecret(text.slice(hit.start, hit.end)) };
+}
+
+// ---------------------------------------------------------------------------
+// Python (cells and .py files)
+
+/** Length of the opening quote run and prefix of a string literal's source. */
+function literalContentStart(text: string, s: StringFact): number | undefined {
+  const src = text.slice(s.span.start, s.span.end);
+  const m = /^([rRbBuU]{0,2})("""|'''|"|')/.exec(src);
+  if (!m) return undefined;
+  const close = m[2];
+  // Only a single literal whose contents are exactly its value (no implicit concatenation).
+  if (src.length !== m[0].length + s.value.length + close.length || !src.endsWith(close)) return undefined;
+  return s.span.start + m[0].length;
+}
+
+/** Where a string literal's value goes: the variable, keyword or dict key it is bound to. */
+interface Binding {
+  name?: string;
+  /** `os.environ["X"] = "..."`: the fix removes the statement instead. */
+  environStatement?: { start: number; end: number };
+}
+
+function bindingOf(unit: PythonUnit, s: StringFact): Binding {
+  const f = unit.facts;
+  for (const a of f.assignments) {
+    if (a.valueSpan.start !== s.span.start || a.valueSpan.end !== s.span.end || a.targets.length !== 1) continue;
+    const t = a.targets[0];
+    // (Targets arrive with a trailing `]` trimmed.)
+    const env = /(?:^|\.)environ\s*\[\s*["']([^"']+)["']\s*\]?$/.exec(t);
+    if (env) return { name: env[1], environStatement: a.span };
+    const sub = /\[\s*["']([^"']+)["']\s*\]?$/.exec(t);
+    return { name: sub ? sub[1] : t.replace(/\s*:.*$/, '') };
+  }
+  for (const c of f.calls) {
+    for (const arg of c.args) {
+      if (arg.valueSpan.start === s.span.start && arg.valueSpan.end === s.span.end) {
+        if (/(?:^|\.)(?:environ\.setdefault|putenv)$/.test(c.callee)) return {};
+        return { name: arg.name };
+      }
+    }
+  }
+  const before = unit.text.slice(Math.max(0, s.span.start - 120), s.span.start);
+  const key = /["']([\w.-]+)["']\s*:\s*$/.exec(before) ?? /(?<![\w.])([A-Za-z_]\w*)\s*(?::\s*[\w.[\], ]+)?=\s*$/.exec(before);
+  return { name: key?.[1] };
+}
+
+/** How the module or cell refers to `os`, or undefined when it must be imported. */
+function osAlias(program: PythonProgram | undefined, unit: PythonUnit): string | undefined {
+  for (const u of program?.units ?? [unit]) {
+    if (unit.cell !== undefined && u.cell !== undefined && u.cell > unit.cell) break;
+    const imp = u.facts.imports.find((i) => i.module === 'os' && !i.name);
+    if (imp) return imp.alias;
+  }
+  return undefined;
+}
+
+/** Where `import os` goes: after a shebang, encoding line, module docstring and `__future__` imports. */
+function importOffset(unit: PythonUnit): number {
+  const text = unit.text;
+  const head = /^(?:#![^\n]*\n)?(?:#[^\n]*coding[:=][^\n]*\n)?/.exec(text);
+  let at = head ? head[0].length : 0;
+  // A cell magic (`%%time`) must stay on the first line.
+  if (unit.cell !== undefined && /^\s*%%/.test(text)) {
+    const nl = text.indexOf('\n');
+    return nl < 0 ? text.length : nl + 1;
+  }
+  const doc = /^\s*(?:[rRuU]?(?:"""[\s\S]*?"""|'''[\s\S]*?'''))[^\n]*\n/.exec(text.slice(at));
+  if (doc && unit.cell === undefined) at += doc[0].length;
+  // `from __future__ import ...` must stay first (tree-sitter has no import fact for it).
+  for (const m of text.matchAll(/^from[ \t]+__future__[ \t]+import\b[^\n]*(?:\n|$)/gm)) at = Math.max(at, (m.index ?? 0) + m[0].length);
+  return at;
+}
+
+function pythonFix(ctx: RuleContext, unit: PythonUnit, hit: SecretHit): Fix | undefined {
+  const facts = unit.facts;
+  const s = facts.strings.find((x) => !x.fString && x.span.start <= hit.start && hit.end <= x.span.end);
+  if (!s) return undefined;
+  const contentStart = literalContentStart(unit.text, s);
+  if (contentStart === undefined) return undefined;
+  const whole = contentStart === hit.start && hit.end - hit.start === s.value.length;
+  const binding = bindingOf(unit, s);
+  const edit = (start: number, end: number, newText: string): TextEdit => ({ cell: unit.cell, range: unit.lines.rangeOf(start, end), newText });
+  if (binding.environStatement) {
+    // `os.environ["HF_TOKEN"] = "hf_..."`: the variable belongs in the environment, not in the code.
+    const st = binding.environStatement;
+    const lineStart = unit.text.lastIndexOf('\n', st.start - 1) + 1;
+    const nl = unit.text.indexOf('\n', st.end);
+    const lineEnd = nl < 0 ? unit.text.length : nl + 1;
+    if (unit.text.slice(lineStart, st.start).trim() !== '' || unit.text.slice(st.end, lineEnd).trim().replace(/^#.*$/, '') !== '') return undefined;
+    return { title: `Remove the hard-coded ${binding.name} (set it in the environment instead)`, safety: 'unsafe', edits: [edit(lineStart, lineEnd, '')] };
+  }
+  let name: string | undefined;
+  if (binding.name && !(hit.envName && nameWords(binding.name).every((w) => GENERIC_WORDS.has(w)))) name = envVarName(binding.name);
+  else if (hit.envName && (whole || !binding.name)) name = hit.envName;
+  else if (binding.name) name = envVarName(binding.name);
+  if (!name || (!whole && !binding.name)) return undefined;
+  const alias = osAlias(ctx.python, unit);
+  const edits: TextEdit[] = [edit(s.span.start, s.span.end, `${alias ?? 'os'}.environ["${name}"]`)];
+  if (!alias) {
+    const at = importOffset(unit);
+    edits.push(edit(at, at, `${at > 0 && unit.text[at - 1] !== '\n' ? '\n' : ''}import os\n`));
+  }
+  return { title: `Read ${name} from the environment`, safety: 'unsafe', edits };
+}
+
+/** Offsets of a magic's text in the unit. */
+function magicSpans(unit: PythonUnit): Array<{ start: number; end: number }> {
+  return unit.magics.map((m) => ({ start: unit.lines.offsetAt(m.range.start), end: unit.lines.offsetAt(m.range.end) }));
+}
+
+/** Drops hits on comment lines (`# password = "..."` templates); provider tokens count everywhere. */
+function notInComment(text: string, h: SecretHit): boolean {
+  if (h.via === 'provider') return true;
+  const lineStart = text.lastIndexOf('\n', h.start - 1) + 1;
+  return !/^\s*(?:#|\/\/)/.test(text.slice(lineStart, h.start));
+}
+
+/** Secret assignments in a Python unit, read through its facts so only real literals count. */
+function pythonAssignments(unit: PythonUnit): SecretHit[] {
+  const text = unit.text;
+  if (!SECRET_WORD.test(text)) return [];
+  const magics = magicSpans(unit);
+  if (unit.facts.syntaxError) return scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
+  const hits: SecretHit[] = [];
+  const literals = unit.facts.strings.filter((s) => !s.fString);
+  // `name = "value"`, keyword arguments, dict entries: the value must be a whole literal.
+  for (const h of scanAssignments(text, 'code')) {
+    const s = literals.find((x) => x.span.start < h.start && h.end < x.span.end && x.value === text.slice(h.start, h.end));
+    if (s && literalContentStart(text, s) === h.start) hits.push(h);
+  }
+  // `"host=db user=u password=p"`, `"--token abc"`: inside a literal.
+  for (const s of literals) {
+    if (!SECRET_WORD.test(s.value)) continue;
+    const at = literalContentStart(text, s);
+    if (at === undefined) continue;
+    for (const h of scanAssignments(s.value, 'data')) hits.push({ ...h, start: h.start + at, end: h.end + at });
+  }
+  // Shell escapes and line magics (`!export HF_TOKEN=...`, `%env KEY=...`), cell magics (`%%bash`, `%%writefile`).
+  for (const m of magics) {
+    const piece = text.slice(m.start, m.end);
+    for (const h of scanAssignments(piece, 'shell')) hits.push({ ...h, start: h.start + m.start, end: h.end + m.start });
+  }
+  return hits.filter((h) => notInComment(text, h));
+}
+
+async function checkPythonUnit(ctx: RuleContext, unit: PythonUnit): Promise<void> {
+  const hits = mergeHits([...(await scanProviderTokens(unit.text)), ...pythonAssignments(unit)]);
+  for (const hit of hits) {
+    const inMagic = magicSpans(unit).some((m) => m.start <= hit.start && hit.end <= m.end);
+    const fix = unit.facts.syntaxError || inMagic ? undefined : pythonFix(ctx, unit, hit);
+    const data = describe(hit, unit.text);
+    ctx.report({
+      messageId: hit.name ? 'literalNamed' : 'literal',
+      data: { ...data, name: hit.name ?? '' },
+      location: unitLocation(unit, { start: hit.start, end: hit.end }),
+      fixes: fix ? [fix] : [],
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Notebook cells that are not Python, markdown and outputs
+
+function outputTexts(o: NotebookOutput): string[] {
+  const join = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').join('') : '');
+  const out: string[] = [];
+  if (o.output_type === 'stream') out.push(join(o.text));
+  else if (o.output_type === 'error') out.push([o.evalue ?? '', ...(o.traceback ?? [])].join('\n'));
+  else if (o.data) for (const mime of TEXT_MIMES) if (o.data[mime] !== undefined) out.push(mime === 'application/json' && typeof o.data[mime] === 'object' && !Array.isArray(o.data[mime]) ? JSON.stringify(o.data[mime], null, 1) : join(o.data[mime]));
+  return out.filter((t) => t.length > 0).map((t) => (t.length > MAX_OUTPUT_CHARS ? t.slice(0, MAX_OUTPUT_CHARS) : t));
+}
+
+function firstLine(cell: NotebookCell): Range {
+  const nl = cell.source.indexOf('\n');
+  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
+}
+
+async function checkOutputs(ctx: RuleContext, cell: NotebookCell): Promise<void> {
+  const seen = new Set<string>();
+  for (const o of cell.outputs) {
+    for (const text of outputTexts(o)) {
+      const hits = mergeHits([...(await scanProviderTokens(text)), ...scanAssignments(text, 'output')]);
+      for (const hit of hits) {
+        const value = text.slice(hit.start, hit.end);
+        if (seen.has(value)) continue;
+        seen.add(value);
+        ctx.report({ messageId: 'output', data: describe(hit, text), location: { cell: cell.index, range: firstLine(cell) } });
+      }
+    }
+  }
+}
+
+async function checkPlainCell(ctx: RuleContext, cell: NotebookCell, providersOnly: boolean): Promise<void> {
+  const text = cell.source;
+  const lines = new LineIndex(text);
+  const assigned = providersOnly ? [] : scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
+  for (const hit of mergeHits([...(await scanProviderTokens(text)), ...assigned])) {
+    ctx.report({
+      messageId: providersOnly ? 'markdown' : hit.name ? 'literalNamed' : 'literal',
+      data: { ...describe(hit, text), name: hit.name ?? '' },
+      location: { cell: cell.index, range: lines.rangeOf(hit.start, hit.end) },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// YAML
+
+/** Offsets of a scalar's contents in the file (inside quotes), when they map one to one. */
+function scalarContent(file: YamlFile, node: Scalar, value: string): { start: number; end: number } | undefined {
+  const r = node.range;
+  if (!r) return undefined;
+  let [start, end] = [r[0], r[1]];
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
+    start++;
+    end--;
+  } else if (node.type !== 'PLAIN') return undefined;
+  return file.text.slice(start, end) === value ? { start, end } : undefined;
+}
+
+async function checkYaml(ctx: RuleContext, file: YamlFile): Promise<void> {
+  const hits: Array<SecretHit & { key?: string }> = [...(await scanProviderTokens(file.text))];
+  if (SECRET_WORD.test(file.text)) {
+    for (const doc of file.docs) {
+      for (const { path, node, value } of walkScalars(doc.contents)) {
+        if (!isScalar(node)) continue;
+        const last = path[path.length - 1];
+        let key = typeof last === 'string' ? last : undefined;
+        let shown = path.join('.');
+        // Kubernetes / Azure ML env lists: `- name: DB_PASSWORD` + `value: ...`.
+        if (key === 'value') {
+          const parent = getNode(doc.contents, path.slice(0, -1));
+          const n = isMap(parent) ? parent.get('name') : undefined;
+          if (typeof n === 'string') {
+            key = n;
+            shown = n;
+          }
+        }
+        const content = scalarContent(file, node, value);
+        if (key && (typeof node.value === 'string' || typeof node.value === 'number') && !/\n/.test(value)) {
+          // `password: example` as a whole YAML value.
+          const kind = assignedSecretKind(key, value);
+          const at = content ?? (node.range ? { start: node.range[0], end: node.range[1] } : undefined);
+          if (kind && at) {
+            hits.push({ start: at.start, end: at.end, kind, name: key, key: shown, via: 'assignment' });
+            continue;
+          }
+        }
+        // `- POSTGRES_PASSWORD=example`, connection strings, command lines inside a value.
+        if (typeof node.value === 'string' && SECRET_WORD.test(value)) {
+          for (const h of scanAssignments(value, content ? 'data' : 'shell')) {
+            if (content) hits.push({ ...h, start: h.start + content.start, end: h.end + content.start, key: shown });
+            else if (node.range) {
+              // Block scalars (`run: |`): find the value in the node's own text, else point at the node.
+              const raw = file.text.slice(node.range[0], node.range[1]);
+              const i = raw.indexOf(value.slice(h.start, h.end));
+              const start = i >= 0 ? node.range[0] + i : node.range[0];
+              hits.push({ ...h, start, end: i >= 0 ? start + h.end - h.start : node.range[1], key: shown });
+            }
+          }
+        }
+      }
+    }
+  }
+  for (const hit of mergeHits(hits) as Array<SecretHit & { key?: string }>) {
+    const key = hit.key ?? hit.name;
+    ctx.report({
+      messageId: key ? 'configNamed' : 'config',
+      data: { ...describe(hit, file.text), key: key ?? '' },
+      location: { range: offsetsToRange(file, hit.start, hit.end) },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+
 export default defineRule({
   meta: {
     id: 'hardcoded-secret',
     area: 'governance',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'error',
     recommended: true,
-    targets: ['notebook', 'python'],
+    targets: ['notebook', 'python', 'yaml'],
     fixedId: true,
-    messages: { todo: 'TODO' },
+    messages: {
+      literal: 'Hard-coded {{kind}} `{{masked}}`. Read it from the environment or a secret store, and rotate it: it is in the history of every copy of this file.',
+      literalNamed:
+        'Hard-coded {{kind}} `{{masked}}` in `{{name}}`. Read it from the environment or a secret store, and rotate it: it is in the history of every copy of this file.',
+      output: 'A saved output of this cell shows a {{kind}} `{{masked}}`. Clear the output, and rotate the credential: outputs are committed and shared with the notebook.',
+      markdown: 'This markdown cell contains a {{kind}} `{{masked}}`. Remove it, and rotate the credential.',
+      config: 'Hard-coded {{kind}} `{{masked}}` in this config. Reference a secret (CI secret, environment variable, key vault) instead, and rotate the credential.',
+      configNamed:
+        'Hard-coded {{kind}} `{{masked}}` in `{{key}}`. Reference a secret (CI secret, environment variable, key vault) instead, and rotate the credential.',
+    },
     docs: {
-      summary: 'TODO',
-      whatItDoes: 'TODO',
-      whyIsThisBad: 'TODO',
-      example: { language: 'python', code: '' },
-      useInstead: { language: 'python', code: '' },
-      fixSafety: 'TODO',
-      references: [],
+      summary: 'Credentials, tokens, keys or passwords written into code, notebook outputs or configs.',
+      whatItDoes:
+        'Finds secrets in code cells, `.py` files, saved notebook outputs and YAML configs: provider tokens recognised by their format (the ' +
+        '[secretlint](https://github.com/secretlint/secretlint) recommended preset: AWS, GCP, GitHub, Slack, OpenAI, Anthropic, private keys, ' +
+        'database URLs, ...; plus Hugging Face `hf_` tokens, W&B API keys, Databricks `dapi` tokens, Azure `AccountKey=` connection strings, ' +
+        '`user:password@` in tracking URIs) and literals bound to a credential-like name (`password`, `secret`, `*_token`, `api_key`, ' +
+        '`access_key`, ...) as variables, keyword arguments, dict or YAML keys, `NAME=value` lines and connection strings. Well-known default ' +
+        'credentials (`minioadmin`, `postgres`, ...) count. Placeholders (`<YOUR_KEY>`, `YOUR_API_KEY`, `xxx`, `***`, `changeme`, empty strings), ' +
+        'references (`os.environ[...]`, `${{ secrets.X }}`, `${VAR}`, env var names, secret-store paths) and published example keys are not reported. ' +
+        'Messages show the value masked, never in full.',
+      whyIsThisBad:
+        'A secret in a notebook or repository is readable by everyone who gets a copy, and it stays in the Git history after it is deleted. ' +
+        'Notebooks leak twice: in the code and in saved outputs (a printed config, an `env` dump). The ML Test Score asks that data and ' +
+        'systems be accessed with least privilege; a shared key is the opposite, and once leaked it has to be rotated.',
+      example: {
+        language: 'python',
+        code: 'import wandb\n\nwandb.login(key="3f9a1c5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a")\nDB_PASSWORD = "s3cr3t-Pa55"\n',
+      },
+      useInstead: {
+        language: 'python',
+        code: 'import os\nimport wandb\n\nwandb.login(key=os.environ["WANDB_API_KEY"])\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n',
+      },
+      fixSafety:
+        'Unsafe: for a string literal in Python, the fix replaces it with `os.environ["NAME"]` (NAME from the variable or keyword, upper snake case) ' +
+        'and adds `import os` when missing, so the code then needs the variable set; `os.environ["X"] = "..."` lines are removed. Secrets in ' +
+        'outputs, markdown, shell lines and YAML have no automatic fix: clear the output or reference a secret. In every case rotate the exposed credential.',
+      notebookBehavior:
+        'Each code cell is scanned on its own (positions are in the cell); shell escapes, `%env` and cell magics such as `%%bash` and `%%writefile` are read ' +
+        'as shell or file text. Saved outputs are scanned too and reported on the first line of their cell; markdown cells only for provider tokens.',
+      references: [
+        'Breck et al., "The ML Test Score" (2017), Data 5: the data pipeline has appropriate privacy controls',
+        'secretlint recommended preset: https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend',
+        'Ruff S105-S107 (hardcoded passwords): https://docs.astral.sh/ruff/rules/hardcoded-password-string/',
+        'GitHub Actions secrets: https://docs.github.com/actions/security-guides/using-secrets-in-github-actions',
+      ],
     },
   },
-  check() {},
+  async check(ctx) {
+    if (ctx.target === 'yaml') {
+      if (ctx.yaml) await checkYaml(ctx, ctx.yaml);
+      return;
+    }
+    const units = new Map<number | undefined, PythonUnit>((ctx.python?.units ?? []).map((u) => [u.cell, u]));
+    if (ctx.notebook) {
+      for (const cell of ctx.notebook.cells) {
+        if (cell.kind === 'code') {
+          const unit = units.get(cell.index);
+          if (unit) await checkPythonUnit(ctx, unit);
+          else await checkPlainCell(ctx, cell, false);
+          await checkOutputs(ctx, cell);
+        } else if (cell.kind === 'markdown' || cell.kind === 'raw') {
+          await checkPlainCell(ctx, cell, true);
+        }
+      }
+      return;
+    }
+    const unit = units.get(undefined);
+    if (unit) await checkPythonUnit(ctx, unit);
+  },
 });

@@ -1,24 +1,547 @@
-import { defineRule } from '../../rule';
+import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import type { NotebookModel } from '../../parse/notebook';
+import { PythonProgram, unitLocation, type PythonUnit, type ResolvedCall } from '../../parse/program';
+import { extractFacts, type ArgFact, type CallFact, type PythonFacts, type Span } from '../../parse/python';
+import { nodeRange, type YamlFile } from '../../parse/yaml';
+import { defineRule, type ReportDescriptor, type RuleContext } from '../../rule';
+import { LineIndex } from '../../text';
+import type { Edit, Fix, TextEdit } from '../../types';
 
-// STUB: to be implemented.
+const SEED = 42;
+
+// ---------------------------------------------------------------------------
+// What is random, what seeds it
+
+/** Libraries with a global random state, and the call that seeds each. */
+type Library = 'random' | 'numpy' | 'torch' | 'tensorflow';
+
+const SEED_CALLS: Array<{ match: RegExp; seeds: Library[] }> = [
+  { match: /^random\.seed$/, seeds: ['random'] },
+  { match: /^numpy\.random\.(seed|set_state)$/, seeds: ['numpy'] },
+  // An explicitly seeded generator: the author manages randomness through it.
+  { match: /^numpy\.random\.(default_rng|RandomState|Generator|PCG64|MT19937|SeedSequence)$/, seeds: ['numpy'] },
+  { match: /^random\.Random$/, seeds: ['random'] },
+  { match: /^torch\.(manual_seed|random\.manual_seed|cuda\.manual_seed_all)$/, seeds: ['torch'] },
+  { match: /^(tensorflow|tf)\.(random\.set_seed|set_random_seed|compat\.v1\.set_random_seed|compat\.v1\.random\.set_random_seed)$/, seeds: ['tensorflow'] },
+  { match: /^(tensorflow\.keras|keras|tf_keras)\.utils\.set_random_seed$/, seeds: ['random', 'numpy', 'tensorflow'] },
+  { match: /^(lightning|pytorch_lightning|lightning\.pytorch|lightning\.fabric|lightning_fabric)(\.utilities(\.seed)?)?\.seed_everything$/, seeds: ['random', 'numpy', 'torch'] },
+  { match: /^(transformers|accelerate\.utils|accelerate)(\.trainer_utils)?\.(set_seed|enable_full_determinism)$/, seeds: ['random', 'numpy', 'torch', 'tensorflow'] },
+];
+
+/** A project's own seeding helper (`set_seed(42)`, `seed_everything(cfg.seed)`, `fix_seeds()`): assumed to seed every library. */
+const SEED_HELPER = /^(?:(?:set|fix|init|setup|reset|make|seed)_?)?(?:(?:global|random|all|torch|np|numpy|everything)_?)?seeds?(?:_?(?:everything|all|torch|random|rng))?$/i;
+
+/** numpy.random functions that are not draws. */
+const NUMPY_NOT_DRAWS = new Set(['seed', 'get_state', 'set_state', 'default_rng', 'RandomState', 'Generator', 'PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64', 'SeedSequence', 'BitGenerator', 'bit_generator']);
+
+const RANDOM_DRAWS = new Set([
+  'random', 'randint', 'randrange', 'choice', 'choices', 'shuffle', 'sample', 'uniform', 'gauss', 'normalvariate', 'triangular',
+  'betavariate', 'expovariate', 'gammavariate', 'getrandbits', 'lognormvariate', 'vonmisesvariate', 'paretovariate', 'weibullvariate',
+  'randbytes', 'binomialvariate',
+]);
+
+const TORCH_DRAWS = /^torch\.(rand|randn|randint|randperm|rand_like|randn_like|randint_like|normal|bernoulli|multinomial|poisson)$/;
+const TF_DRAWS = /^(tensorflow|tf)\.random\.(uniform|normal|truncated_normal|shuffle|categorical|gamma|poisson|stateless_\w+)$/;
+
+/** Draws of Generator objects (`rng.normal()`, `r.choice()`). */
+const GENERATOR_METHODS = new Set([...RANDOM_DRAWS, 'rand', 'randn', 'integers', 'normal', 'permutation', 'permuted', 'binomial', 'poisson', 'exponential', 'standard_normal', 'multivariate_normal', 'beta', 'gamma', 'bytes', 'random_sample']);
+
+/** Estimators and helpers whose result depends on `random_state`; `when` limits it to configurations that use it. */
+interface RandomStateTarget {
+  match: RegExp;
+  param: 'random_state' | 'seed';
+  when?: (call: CallFact) => boolean;
+}
+
+const kw = (call: CallFact, name: string): ArgFact | undefined => call.args.find((a) => a.name === name);
+const isTrue = (a: ArgFact | undefined): boolean => a?.text === 'True';
+
+const SKLEARN_ESTIMATORS = [
+  'ensemble\\.(RandomForest|ExtraTrees|GradientBoosting)(Classifier|Regressor)',
+  'ensemble\\.(AdaBoost|Bagging)(Classifier|Regressor)',
+  'ensemble\\.(IsolationForest|RandomTreesEmbedding)',
+  'tree\\.(DecisionTree|ExtraTree)(Classifier|Regressor)',
+  'linear_model\\.(SGDClassifier|SGDRegressor|SGDOneClassSVM|Perceptron|PassiveAggressiveClassifier|PassiveAggressiveRegressor|RANSACRegressor|TheilSenRegressor)',
+  'neural_network\\.(MLPClassifier|MLPRegressor|BernoulliRBM)',
+  'cluster\\.(KMeans|MiniBatchKMeans|BisectingKMeans|SpectralClustering)',
+  'mixture\\.(GaussianMixture|BayesianGaussianMixture)',
+  'decomposition\\.(TruncatedSVD|FastICA|LatentDirichletAllocation|MiniBatchDictionaryLearning|MiniBatchNMF)',
+  'manifold\\.(TSNE|MDS|SpectralEmbedding)',
+  'kernel_approximation\\.(RBFSampler|Nystroem|SkewedChi2Sampler)',
+  'random_projection\\.(GaussianRandomProjection|SparseRandomProjection)',
+  'model_selection\\.(ShuffleSplit|StratifiedShuffleSplit|GroupShuffleSplit|RepeatedKFold|RepeatedStratifiedKFold|RandomizedSearchCV)',
+  'utils\\.(shuffle|resample)',
+  'datasets\\.make_\\w+',
+];
+
+const RANDOM_STATE_TARGETS: RandomStateTarget[] = [
+  { match: new RegExp(`^sklearn\\.(?:\\w+\\.)*?(?:${SKLEARN_ESTIMATORS.join('|')})$`), param: 'random_state' },
+  { match: /^sklearn\.model_selection\.train_test_split$/, param: 'random_state', when: (c) => kw(c, 'shuffle')?.text !== 'False' },
+  { match: /^sklearn\.model_selection\.(KFold|StratifiedKFold|GroupKFold|StratifiedGroupKFold)$/, param: 'random_state', when: (c) => isTrue(kw(c, 'shuffle')) },
+  { match: /^sklearn\.linear_model\.(LogisticRegression|Ridge|RidgeClassifier)$/, param: 'random_state', when: (c) => /^["'](sag|saga)["']$/.test(kw(c, 'solver')?.text ?? '') },
+  { match: /^sklearn\.svm\.SVC$|^sklearn\.svm\.NuSVC$/, param: 'random_state', when: (c) => isTrue(kw(c, 'probability')) },
+  { match: /^imblearn\.(?:\w+\.)*(SMOTE|SMOTENC|SMOTEN|ADASYN|BorderlineSMOTE|SVMSMOTE|KMeansSMOTE|RandomOverSampler|RandomUnderSampler|SMOTEENN|SMOTETomek|ClusterCentroids|BalancedRandomForestClassifier|BalancedBaggingClassifier|EasyEnsembleClassifier|RUSBoostClassifier)$/, param: 'random_state' },
+  { match: /^umap\.(umap_\.)?UMAP$/, param: 'random_state' },
+  {
+    match: /^pyspark\.ml\.(?:\w+\.)*(ALS|RandomForestClassifier|RandomForestRegressor|GBTClassifier|GBTRegressor|DecisionTreeClassifier|DecisionTreeRegressor|KMeans|BisectingKMeans|GaussianMixture|LDA|MultilayerPerceptronClassifier|Word2Vec|CrossValidator|TrainValidationSplit|FMClassifier|FMRegressor|BucketedRandomProjectionLSH|MinHashLSH)$/,
+    param: 'seed',
+  },
+  { match: /^optuna\.samplers\.(TPESampler|RandomSampler|CmaEsSampler|NSGAIISampler|NSGAIIISampler|QMCSampler|GPSampler)$/, param: 'seed' },
+];
+
+/** Which global seed makes a missing `random_state`/`seed` harmless (sklearn and pandas fall back to numpy's global state). */
+function coveredBy(qualified: string): Library | undefined {
+  if (/^(sklearn|imblearn|umap)\./.test(qualified)) return 'numpy';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Programs: the notebook (or .py file) itself, and `%%writefile x.py` scripts
+
+/** Parsed bodies of `%%writefile` cells, keyed by cell text (bounded). */
+const scriptFacts = new Map<string, PythonFacts>();
+
+function factsOfScript(text: string): PythonFacts {
+  let f = scriptFacts.get(text);
+  if (!f) {
+    // The magic line becomes spaces so positions stay cell-relative.
+    const nl = text.indexOf('\n');
+    f = extractFacts(' '.repeat(nl < 0 ? text.length : nl) + (nl < 0 ? '' : text.slice(nl)));
+    scriptFacts.set(text, f);
+    if (scriptFacts.size > 256) scriptFacts.delete(scriptFacts.keys().next().value as string);
+  }
+  return f;
+}
+
+interface Analysed {
+  program: PythonProgram;
+  /** `%%writefile` script: seeds are inserted as lines in its cell, not as a new cell. */
+  script: boolean;
+}
+
+function programsOf(ctx: RuleContext): Analysed[] {
+  const out: Analysed[] = [];
+  if (ctx.python) out.push({ program: ctx.python, script: ctx.target === 'python' });
+  for (const cell of ctx.notebook?.cells ?? []) {
+    if (cell.kind !== 'code' || !/^\s*%%writefile\s+(?:-a\s+)?\S*\.py\s*$/m.test(cell.source.split('\n', 1)[0])) continue;
+    const facts = factsOfScript(cell.source);
+    const unit: PythonUnit = { cell: cell.index, text: cell.source, magics: [], facts, lines: new LineIndex(cell.source) };
+    out.push({ program: new PythonProgram([unit]), script: true });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Fixes
+
+function indentOf(text: string, offset: number): string {
+  const ls = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(ls))?.[0] ?? '';
+}
+
+/** Adds `name=value` to a call's arguments: empty lists, trailing commas and one-argument-per-line calls. */
+function addKeywordArgument(unit: PythonUnit, call: CallFact, name: string, value: string): TextEdit | undefined {
+  const text = unit.text;
+  const close = call.span.end - 1;
+  if (text[close] !== ')') return undefined;
+  const last = call.args[call.args.length - 1];
+  const edit = (at: number, newText: string): TextEdit => ({ cell: unit.cell, range: unit.lines.rangeOf(at, at), newText });
+  if (!last) return edit(close, `${name}=${value}`);
+  const between = text.slice(last.span.end, close);
+  const open = text.indexOf('(', call.calleeSpan.end);
+  const multiLine = text.slice(open, last.span.start).includes('\n');
+  const comma = between.indexOf(',');
+  if (multiLine) {
+    const indent = indentOf(text, last.span.start);
+    if (comma >= 0) return edit(last.span.end + comma + 1, `\n${indent}${name}=${value},`);
+    return edit(last.span.end, `,\n${indent}${name}=${value}`);
+  }
+  if (comma >= 0) return edit(last.span.end + comma + 1, ` ${name}=${value}`);
+  return edit(last.span.end, `, ${name}=${value}`);
+}
+
+interface SeedLine {
+  module: string;
+  alias: string;
+  line: (alias: string) => string;
+}
+
+const SEED_LINES: Record<Library, SeedLine> = {
+  random: { module: 'random', alias: 'random', line: (a) => `${a}.seed(${SEED})` },
+  numpy: { module: 'numpy', alias: 'np', line: (a) => `${a}.random.seed(${SEED})` },
+  torch: { module: 'torch', alias: 'torch', line: (a) => `${a}.manual_seed(${SEED})` },
+  tensorflow: { module: 'tensorflow', alias: 'tf', line: (a) => `${a}.random.set_seed(${SEED})` },
+};
+
+/** Keras 3 without TensorFlow (JAX / PyTorch backends) is seeded through Keras itself. */
+const KERAS_SEED: SeedLine = { module: 'keras', alias: 'keras', line: (a) => `${a}.utils.set_random_seed(${SEED})` };
+
+function seedLineFor(l: Library, program: PythonProgram): SeedLine {
+  return l === 'tensorflow' && !program.importsAny(['tensorflow']) && program.importsAny(['keras']) ? KERAS_SEED : SEED_LINES[l];
+}
+
+const importLine = (s: SeedLine, alias = s.alias): string => (alias === s.module ? `import ${s.module}` : `import ${s.module} as ${alias}`);
+
+const LIBRARY_ORDER: Library[] = ['random', 'numpy', 'torch', 'tensorflow'];
+
+/** `import numpy as np` -> `np`; undefined when the module itself is not imported. */
+function moduleAlias(program: PythonProgram, module: string): string | undefined {
+  return program.imports().find(({ imp }) => imp.module === module && !imp.name)?.imp.alias;
+}
+
+function seedSource(lines: SeedLine[]): string {
+  return ['# Fixed seeds, so every run draws the same random numbers.', ...lines.map((s) => importLine(s)), '', ...lines.map((s) => s.line(s.alias))].join('\n');
+}
+
+/** Where the seed cell goes: before the first code cell, or after it when it only imports. */
+function seedCellIndex(nb: NotebookModel): number {
+  const first = nb.cells.find((c) => c.kind === 'code');
+  if (!first) return 0;
+  const lines = first.source.split('\n').filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
+  const importsOnly = lines.length > 0 && lines.every((l) => /^\s*(import\s|from\s+\S+\s+import\s|[%!]|\)|[\w\s,]+,?\s*$)/.test(l));
+  return importsOnly ? first.index + 1 : first.index;
+}
+
+function seedFix(ctx: RuleContext, a: Analysed, libs: Library[]): Fix | undefined {
+  if (libs.length === 0) return undefined;
+  const seeds = libs.map((l) => seedLineFor(l, a.program));
+  const title = `Set fixed seeds (${seeds.map((s) => s.line(s.alias).replace(/\(.*/, '')).join(', ')})`;
+  if (ctx.notebook && !a.script) {
+    const edits: Edit[] = [{ insertCell: { index: seedCellIndex(ctx.notebook), kind: 'code', source: seedSource(seeds) } }];
+    return { title, safety: 'unsafe', edits };
+  }
+  // A .py file or a %%writefile script: seed lines after its last top-level import.
+  const unit = a.program.units[0];
+  const topImports = unit.facts.imports.filter((i) => unit.lines.positionAt(i.span.start).character === 0);
+  const after = topImports.length ? Math.max(...topImports.map((i) => i.span.end)) : -1;
+  let at: number;
+  if (after >= 0) {
+    const nl = unit.text.indexOf('\n', after);
+    at = nl < 0 ? unit.text.length : nl + 1;
+  } else at = unit.cell !== undefined ? unit.text.indexOf('\n') + 1 : 0;
+  const lines: string[] = [];
+  for (const seed of seeds) {
+    let alias = moduleAlias(a.program, seed.module);
+    if (!alias) {
+      alias = seed.alias;
+      lines.push(importLine(seed));
+    }
+    lines.push(seed.line(alias));
+  }
+  const prefix = at > 0 && unit.text[at - 1] !== '\n' ? '\n' : '';
+  return { title, safety: 'unsafe', edits: [{ cell: unit.cell, range: unit.lines.rangeOf(at, at), newText: `${prefix}\n${lines.join('\n')}\n` }] };
+}
+
+// ---------------------------------------------------------------------------
+// Analysis of one program
+
+/** A draw whose result only names something (endpoint suffix, run id) or waits: not a result. */
+function namingOnly(program: PythonProgram, unit: PythonUnit, rc: ResolvedCall): boolean {
+  const call = rc.call;
+  const text = unit.text;
+  const lineStart = text.lastIndexOf('\n', call.span.start - 1) + 1;
+  const before = text.slice(lineStart, call.span.start);
+  if (/(?:\.join\(|\bstr\(|\bf["']|["']\s*\+\s*(?:str\()?$|\bsleep\(|\buuid)/.test(before)) return true;
+  if (call.args.some((a) => /\bstring\.(ascii_\w+|digits|hexdigits|letters|lowercase|uppercase)\b|\bascii_(letters|lowercase|uppercase)\b/.test(a.text))) return true;
+  const named = /(?:^|_)(?:name|names|suffix|prefix|id|ids|uuid|tag|port|colou?r|sleep|delay|jitter|backoff|wait|user_agent|nonce|salt)(?:_|$)|name$|suffix$|Name$|Id$/;
+  if (call.assignedTo?.some((t) => named.test(t))) return true;
+  if (call.inFunction && named.test(call.inFunction)) return true;
+  // `rand = random.randint(0, 9999)` used only as `f"endpoint-{rand}"` / `str(rand)`.
+  const target = call.assignedTo?.length === 1 && /^[A-Za-z_]\w*$/.test(call.assignedTo[0]) ? call.assignedTo[0] : undefined;
+  if (target) {
+    const uses = new RegExp(`(?<![\\w.])${target}(?!\\w)`, 'g');
+    let n = 0;
+    for (const u of program.units) {
+      for (const m of u.text.matchAll(uses)) {
+        const at = m.index ?? 0;
+        if (u === unit && at >= lineStart && at < call.span.start) continue; // the assignment itself
+        const pre = u.text.slice(Math.max(0, at - 6), at);
+        const post = u.text.slice(at + target.length, at + target.length + 6);
+        if (!(/\{\s*$/.test(pre) && /^\s*[}:!]/.test(post)) && !/\bstr\($/.test(pre) && !/["']\s*\+\s*$/.test(pre) && !/^\s*\+\s*["']/.test(post)) return false;
+        n++;
+      }
+    }
+    return n > 0;
+  }
+  return false;
+}
+
+interface ProgramFacts {
+  seeded: Set<Library>;
+  /** Variables bound to generators created without a seed: `rng = np.random.default_rng()`. */
+  unseededGenerators: Map<string, ResolvedCall>;
+}
+
+function programFacts(program: PythonProgram): ProgramFacts {
+  const seeded = new Set<Library>();
+  const unseededGenerators = new Map<string, ResolvedCall>();
+  for (const rc of program.calls()) {
+    const q = rc.qualified;
+    const seededCall = SEED_CALLS.find((s) => s.match.test(q));
+    const hasSeedArg = rc.call.args.length > 0 && rc.call.args[0].text !== 'None' && !rc.call.args.every((a) => a.name && a.name !== 'seed');
+    if (seededCall) {
+      const generator = /default_rng|RandomState|Generator|Random$/.test(q);
+      if (hasSeedArg) seededCall.seeds.forEach((l) => seeded.add(l));
+      else if (generator && rc.call.assignedTo?.length === 1) unseededGenerators.set(rc.call.assignedTo[0], rc);
+      continue;
+    }
+    // A project's own helper: `set_seed(42)`, `utils.seed_everything(cfg.seed)`.
+    if (SEED_HELPER.test(rc.call.name) && !/^(random|numpy\.random)\./.test(q)) LIBRARY_ORDER.forEach((l) => seeded.add(l));
+  }
+  return { seeded, unseededGenerators };
+}
+
+/** Reports the unseeded randomness of one program (the notebook, a .py file or a %%writefile script). */
+function analyse(ctx: RuleContext, a: Analysed): void {
+  const program = a.program;
+  const { seeded, unseededGenerators } = programFacts(program);
+  const drawReports: Array<{ lib: Library; d: ReportDescriptor }> = [];
+  const report = (d: ReportDescriptor): void => ctx.report(d);
+  // The callee; for a method on a chain (`tf.data.Dataset.from_tensor_slices(...).shuffle`), its name only.
+  const calleeOf = (c: CallFact): Span => (c.callee.includes('()') ? { start: c.calleeSpan.end - c.name.length, end: c.calleeSpan.end } : c.calleeSpan);
+  const loc = (rc: ResolvedCall, span: Span = calleeOf(rc.call)) => unitLocation(rc.unit, span);
+  const usesGenerator = new Set<string>();
+
+  let torchTraining: ResolvedCall | undefined;
+  let tfTraining: ResolvedCall | undefined;
+  const importsTorch = program.importsAny(['torch', 'lightning', 'pytorch_lightning', 'sentence_transformers']);
+  const importsTf = program.importsAny(['tensorflow', 'keras', 'tf_keras']);
+  const tfSeedCall = seedLineFor('tensorflow', program).line(seedLineFor('tensorflow', program).alias);
+  // `model.compile(optimizer=..., loss=...)`: a Keras model is trained in this program.
+  const compiles = importsTf && program.calls().some((rc) => rc.call.name === 'compile' && rc.call.callee.includes('.') && rc.call.args.some((x) => x.name === 'optimizer' || x.name === 'loss'));
+  let tfTrainingWeak: ResolvedCall | undefined;
+
+  for (const rc of program.calls()) {
+    const { call, qualified: q, unit } = rc;
+    if (call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat')) continue;
+
+    // Estimators, splitters and samplers without random_state / seed.
+    const target = RANDOM_STATE_TARGETS.find((t) => t.match.test(q));
+    if (target && (!target.when || target.when(call))) {
+      const arg = kw(call, target.param);
+      const cover = coveredBy(q);
+      if (cover && seeded.has(cover)) continue;
+      if (arg && arg.text !== 'None') continue;
+      const short = q.slice(q.lastIndexOf('.') + 1);
+      if (arg) {
+        const fix: Fix = { title: `Set ${target.param}=${SEED}`, safety: 'unsafe', edits: [{ cell: unit.cell, range: unit.lines.rangeOf(arg.valueSpan.start, arg.valueSpan.end), newText: String(SEED) }] };
+        report({ messageId: 'noneSeed', data: { callee: short, param: target.param }, location: loc(rc, arg.span), fixes: [fix] });
+        continue;
+      }
+      const edit = addKeywordArgument(unit, call, target.param, String(SEED));
+      report({
+        messageId: target.param === 'seed' ? 'missingSeed' : 'missingRandomState',
+        data: { callee: short },
+        location: loc(rc),
+        fixes: edit ? [{ title: `Pass ${target.param}=${SEED}`, safety: 'unsafe', edits: [edit] }] : [],
+      });
+      continue;
+    }
+
+    // Azure ML sweeps with random sampling and no seed.
+    if (call.name === 'sweep') {
+      const sa = kw(call, 'sampling_algorithm');
+      if (sa && /^["']random["']$/.test(sa.text)) {
+        report({ messageId: 'randomSweep', data: {}, location: loc(rc, sa.span) });
+        continue;
+      }
+    }
+    if (/^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) && !kw(call, 'seed')) {
+      const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
+      report({ messageId: 'missingSeed', data: { callee: 'RandomSamplingAlgorithm' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
+      continue;
+    }
+
+    // Hugging Face datasets: `ds.train_test_split(test_size=0.1)`, `ds.shuffle()`; pandas `df.sample(frac=1)`.
+    const moduleFunction = /^(sklearn|numpy|random|torch|tensorflow)(\.\w+)*$/.test(q);
+    if (!moduleFunction && call.callee.includes('.')) {
+      const noSeed = !kw(call, 'seed') && !kw(call, 'generator');
+      if (call.name === 'train_test_split' && noSeed && call.args.some((x) => x.name === 'test_size' || x.name === 'train_size' || !x.name)) {
+        if (seeded.has('numpy')) continue;
+        const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
+        report({ messageId: 'missingSeed', data: { callee: 'train_test_split' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
+        continue;
+      }
+      if (call.name === 'shuffle' && noSeed && program.importsAny(['datasets']) && call.args.length === 0) {
+        if (seeded.has('numpy')) continue;
+        const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
+        report({ messageId: 'missingSeed', data: { callee: 'shuffle' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
+        continue;
+      }
+      if (call.name === 'shuffle' && importsTf && call.args.length > 0 && !call.args[0].name && noSeed && !seeded.has('tensorflow')) {
+        drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: 'Dataset.shuffle', library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
+        continue;
+      }
+      if (call.name === 'sample' && !kw(call, 'random_state') && (kw(call, 'frac') || isTrue(kw(call, 'replace'))) && !/^random\./.test(q)) {
+        if (seeded.has('numpy')) continue;
+        const edit = addKeywordArgument(unit, call, 'random_state', String(SEED));
+        report({ messageId: 'missingRandomState', data: { callee: 'sample' }, location: loc(rc), fixes: edit ? [{ title: `Pass random_state=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
+        continue;
+      }
+    }
+
+    // Draws from the global generators.
+    const np = /^numpy\.random\.(\w+)$/.exec(q);
+    if (np && !NUMPY_NOT_DRAWS.has(np[1])) {
+      if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${np[1]}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
+      continue;
+    }
+    const py = /^random\.(\w+)$/.exec(q);
+    if (py && RANDOM_DRAWS.has(py[1]) && program.importsAny(['random'])) {
+      if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${py[1]}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
+      continue;
+    }
+    if (TORCH_DRAWS.test(q)) {
+      if (!seeded.has('torch')) {
+        drawReports.push({ lib: 'torch', d: { messageId: 'unseededDraw', data: { callee: q, library: 'PyTorch', seedCall: 'torch.manual_seed(42)' }, location: loc(rc) } });
+      }
+      continue;
+    }
+    if (TF_DRAWS.test(q) && !/stateless/.test(q) && !kw(call, 'seed')) {
+      if (!seeded.has('tensorflow')) {
+        drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: q.replace(/^tensorflow\./, 'tf.'), library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
+      }
+      continue;
+    }
+    // PyTorch data loading that shuffles with the global generator.
+    if (/^torch\.utils\.data\.(DataLoader|random_split)$/.test(q) || (importsTorch && /^(DataLoader|random_split)$/.test(call.callee))) {
+      const shuffles = call.name === 'random_split' || isTrue(kw(call, 'shuffle'));
+      if (shuffles && !kw(call, 'generator') && !seeded.has('torch')) {
+        drawReports.push({ lib: 'torch', d: { messageId: 'unseededShuffle', data: { callee: call.name }, location: loc(rc) } });
+      }
+      continue;
+    }
+    // Generators created without a seed, then drawn from.
+    const dot = call.callee.lastIndexOf('.');
+    if (dot > 0 && unseededGenerators.has(call.callee.slice(0, dot)) && GENERATOR_METHODS.has(call.name)) usesGenerator.add(call.callee.slice(0, dot));
+
+    // Training loops.
+    if (importsTorch && !torchTraining && (call.name === 'backward' || (call.name === 'fit' && (kw(call, 'train_objectives') || /trainer/i.test(call.callee))) || (call.name === 'step' && /optim/i.test(call.callee)))) torchTraining = rc;
+    if (importsTf && call.name === 'fit' && call.callee.includes('.') && !/^sklearn\./.test(q)) {
+      const kerasArgs = call.args.some((x) => ['epochs', 'batch_size', 'validation_data', 'validation_split', 'callbacks', 'steps_per_epoch'].includes(x.name ?? ''));
+      if (kerasArgs) tfTraining ??= rc;
+      else if (compiles && /model|net|encoder|decoder|classifier|regressor|gan|learner|lm$/i.test(call.callee.slice(0, -4))) tfTrainingWeak ??= rc;
+    }
+  }
+
+  for (const [name, rc] of unseededGenerators) {
+    if (!usesGenerator.has(name)) continue;
+    const close = rc.call.span.end - 1;
+    const first = rc.call.args[0];
+    const seedEdit: TextEdit | undefined =
+      rc.call.args.length === 0 && rc.unit.text[close] === ')'
+        ? { cell: rc.unit.cell, range: rc.unit.lines.rangeOf(close, close), newText: String(SEED) }
+        : first && !first.name && first.text === 'None'
+          ? { cell: rc.unit.cell, range: rc.unit.lines.rangeOf(first.valueSpan.start, first.valueSpan.end), newText: String(SEED) }
+          : undefined;
+    report({ messageId: 'unseededGenerator', data: { callee: rc.call.callee, name }, location: loc(rc), fixes: seedEdit ? [{ title: `Seed the generator with ${SEED}`, safety: 'unsafe', edits: [seedEdit] }] : [] });
+  }
+
+  if (torchTraining && !seeded.has('torch')) {
+    drawReports.push({ lib: 'torch', d: { messageId: 'unseededTraining', data: { framework: 'PyTorch', seedCall: 'torch.manual_seed(42)' }, location: loc(torchTraining) } });
+  }
+  tfTraining ??= tfTrainingWeak;
+  if (tfTraining && !seeded.has('tensorflow')) {
+    drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededTraining', data: { framework: 'TensorFlow/Keras', seedCall: tfSeedCall }, location: loc(tfTraining) } });
+  }
+
+  if (drawReports.length === 0) return;
+  // One seed fix for every unseeded library: the same edit on each finding, applied once.
+  const fix = seedFix(ctx, a, LIBRARY_ORDER.filter((l) => drawReports.some((r) => r.lib === l)));
+  for (const r of drawReports) report({ ...r.d, fixes: fix ? [fix] : [] });
+}
+
+// ---------------------------------------------------------------------------
+// Azure ML sweep jobs in YAML
+
+function checkYaml(ctx: RuleContext, file: YamlFile): void {
+  const visit = (node: unknown): void => {
+    if (isMap(node)) {
+      for (const it of node.items) {
+        const key = isScalar(it.key) ? String(it.key.value) : '';
+        const v = it.value as YamlNode | null;
+        if (key === 'sampling_algorithm') {
+          if (isScalar(v) && String(v.value).toLowerCase() === 'random') {
+            ctx.report({ messageId: 'randomSweep', data: {}, location: { range: nodeRange(file, v) } });
+          } else if (isMap(v) && String(v.get('type') ?? '').toLowerCase() === 'random' && !v.has('seed')) {
+            ctx.report({ messageId: 'randomSweep', data: {}, location: { range: nodeRange(file, v.get('type', true) as YamlNode) } });
+          }
+          continue;
+        }
+        visit(v);
+      }
+    } else if (isSeq(node)) node.items.forEach(visit);
+  };
+  for (const d of file.docs) visit(d.contents);
+}
+
 export default defineRule({
   meta: {
     id: 'unseeded-randomness',
     area: 'reproducibility',
     defaultSeverity: 'warning',
     recommended: true,
-    targets: ['notebook', 'python'],
+    targets: ['notebook', 'python', 'yaml'],
     fixedId: true,
-    messages: { todo: 'TODO' },
+    messages: {
+      missingRandomState: '`{{callee}}` is called without `random_state`, so its result changes from run to run. Pass `random_state=42` (any fixed number), or seed NumPy once with `np.random.seed(42)`.',
+      noneSeed: '`{{callee}}` gets `{{param}}=None`, so its result changes from run to run. Pass a fixed number such as `{{param}}=42`.',
+      missingSeed: '`{{callee}}` is called without `seed`, so its result changes from run to run. Pass `seed=42` (any fixed number).',
+      unseededDraw: '`{{callee}}` draws random numbers, but {{library}} is never seeded here. Call `{{seedCall}}` once before the first draw so runs can be repeated.',
+      unseededShuffle: '`{{callee}}` shuffles with PyTorch\'s global generator, which is never seeded here. Call `torch.manual_seed(42)` first, or pass `generator=torch.Generator().manual_seed(42)`.',
+      unseededTraining: '{{framework}} training with no seed set: weight initialisation, dropout and shuffling differ on every run. Call `{{seedCall}}` before building the model.',
+      unseededGenerator: '`{{name}}` is a random generator created without a seed (`{{callee}}()`), so its draws differ on every run. Pass a fixed seed.',
+      randomSweep: 'Random hyperparameter sampling without a seed: every run of this sweep tries different configurations. Use `RandomSamplingAlgorithm(seed=42)` (YAML: `sampling_algorithm: {type: random, seed: 42}`).',
+    },
     docs: {
-      summary: 'TODO',
-      whatItDoes: 'TODO',
-      whyIsThisBad: 'TODO',
-      example: { language: 'python', code: '' },
-      useInstead: { language: 'python', code: '' },
-      fixSafety: 'TODO',
-      references: [],
+      summary: 'Random splits, estimators, draws or training with no seed, so results change from run to run.',
+      whatItDoes:
+        'Reports random behaviour that no seed fixes: scikit-learn splitters and estimators that use `random_state` (`train_test_split`, ' +
+        '`KFold(shuffle=True)`, `ShuffleSplit`, random forests, gradient boosting, `KMeans`, `MLPClassifier`, `SGD*`, `LogisticRegression` ' +
+        'with `sag`/`saga`, imbalanced-learn samplers, UMAP, ...) called without it; `np.random.*` and `random.*` draws in a file that never ' +
+        'seeds NumPy / `random`; PyTorch shuffling `DataLoader`s, `random_split` and training loops with no `torch.manual_seed` ' +
+        '(or Lightning `seed_everything`, transformers `set_seed`); Keras/TensorFlow training and `Dataset.shuffle` with no `tf.random.set_seed` ' +
+        '(or `keras.utils.set_random_seed`); Spark ML estimators and `CrossValidator` without `seed`; Hugging Face `Dataset.train_test_split` ' +
+        'without `seed`; random hyperparameter sweeps (Azure ML `sampling_algorithm: random`, Optuna samplers) without a seed. A global seed ' +
+        'covers its library: `np.random.seed` also covers scikit-learn estimators left at `random_state=None`, and a project helper such as ' +
+        '`set_seed(42)` counts for every library. Draws that only build names (endpoint suffixes, run ids) are ignored, and so are XGBoost, ' +
+        'LightGBM and CatBoost, whose default seed is fixed.',
+      whyIsThisBad:
+        'Without a seed, two runs of the same code give different splits, weights and metrics: a change in a score cannot be told apart from ' +
+        'noise, a bug cannot be reproduced, and a reviewer cannot get the reported numbers. The ML Test Score asks that training be reproducible (Infra 1).',
+      example: {
+        language: 'python',
+        code:
+          'from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.model_selection import train_test_split\n\n' +
+          'X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\nmodel = RandomForestClassifier(n_estimators=100)\nmodel.fit(X_train, y_train)\n',
+      },
+      useInstead: {
+        language: 'python',
+        code:
+          'from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.model_selection import train_test_split\n\n' +
+          'X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)\nmodel = RandomForestClassifier(n_estimators=100, random_state=42)\nmodel.fit(X_train, y_train)\n',
+      },
+      fixSafety:
+        'Unsafe, because results change: calls without `random_state`/`seed` get `random_state=42` (or `seed=42`) added as a keyword argument. ' +
+        'For unseeded global draws and training, notebooks get a new code cell near the top that seeds the libraries the notebook imports ' +
+        '(`random.seed`, `np.random.seed`, `torch.manual_seed`, `tf.random.set_seed`); `.py` files get those lines after their imports. Random sweeps have no automatic fix.',
+      notebookBehavior:
+        'The whole notebook is one program: a seed set in any cell counts for every cell. A `%%writefile script.py` cell is a separate script ' +
+        'with its own imports and seeds (it runs elsewhere), and its fixes edit that cell.',
+      references: [
+        'Breck et al., "The ML Test Score" (2017), Infra 1: training is reproducible',
+        'scikit-learn, Controlling randomness: https://scikit-learn.org/stable/common_pitfalls.html#controlling-randomness',
+        'PyTorch, Reproducibility: https://pytorch.org/docs/stable/notes/randomness.html',
+        'TensorFlow, tf.random.set_seed: https://www.tensorflow.org/api_docs/python/tf/random/set_seed',
+        'Azure ML sweep sampling: https://learn.microsoft.com/azure/machine-learning/how-to-tune-hyperparameters#sampling-the-hyperparameter-space',
+      ],
     },
   },
-  check() {},
+  check(ctx) {
+    if (ctx.target === 'yaml') {
+      if (ctx.yaml && /sampling_algorithm/.test(ctx.text)) checkYaml(ctx, ctx.yaml);
+      return;
+    }
+    for (const a of programsOf(ctx)) analyse(ctx, a);
+  },
 });
