@@ -1,0 +1,668 @@
+// Recognisers for model training, evaluation, held-out data and experiment
+// tracking, shared by unvalidated-data-load, missing-holdout-split and
+// untracked-experiment. They read the extracted facts only (calls, imports,
+// strings, assignments), plus the code a notebook writes with `%%writefile x.py`
+// and the Python a pipeline YAML embeds, which is where training often lives.
+import { isMap, isScalar, isSeq } from 'yaml';
+import { maskMagics } from '../../parse/magics';
+import { PythonProgram, unitLocation, type PythonUnit, type ResolvedCall } from '../../parse/program';
+import { extractFacts, type ArgFact, type Span } from '../../parse/python';
+import { offsetsToRange, type YamlFile } from '../../parse/yaml';
+import type { RuleContext } from '../../rule';
+import { LineIndex } from '../../text';
+import type { Location } from '../../types';
+
+// ---------------------------------------------------------------------------
+// The code a file runs: its own Python, scripts written by notebook cells,
+// Python embedded in pipeline YAML.
+
+export interface CodeView {
+  program: PythonProgram;
+  /** A finding location for a span of one of the program's units. */
+  locate(unit: PythonUnit, span: Span): Location;
+}
+
+interface ParsedText {
+  magics: PythonUnit['magics'];
+  facts: PythonUnit['facts'];
+  lines: LineIndex;
+}
+
+// Embedded scripts are parsed here, not by the engine's cache; a small bounded
+// map keyed by text keeps re-lints of an unchanged notebook cheap.
+const embeddedCache = new Map<string, ParsedText>();
+const EMBEDDED_CACHE_MAX = 500;
+
+function parseEmbedded(text: string, masked: string): ParsedText {
+  const key = masked;
+  const hit = embeddedCache.get(key);
+  if (hit) {
+    embeddedCache.delete(key);
+    embeddedCache.set(key, hit);
+    return hit;
+  }
+  const m = maskMagics(masked);
+  const parsed: ParsedText = { magics: m.magics, facts: extractFacts(m.masked), lines: new LineIndex(text) };
+  embeddedCache.set(key, parsed);
+  if (embeddedCache.size > EMBEDDED_CACHE_MAX) {
+    const oldest = embeddedCache.keys().next().value;
+    if (oldest !== undefined) embeddedCache.delete(oldest);
+  }
+  return parsed;
+}
+
+/** `%%writefile [-a] path/x.py` cells: their body is Python the notebook will run elsewhere. */
+function writefileUnit(unit: PythonUnit): PythonUnit | undefined {
+  const first = unit.text.split('\n', 1)[0];
+  if (!/^\s*%%writefile\s+(-a\s+)?\S*\.py\b/.test(first)) return undefined;
+  const masked = ' '.repeat(first.length) + unit.text.slice(first.length);
+  const p = parseEmbedded(unit.text, masked);
+  if (p.facts.syntaxError && p.facts.calls.length === 0) return undefined;
+  return { cell: unit.cell, text: unit.text, magics: p.magics, facts: p.facts, lines: p.lines };
+}
+
+const PY_SCRIPT = /^[ \t]*(import [\w.]+|from [\w.]+ import |def \w+\(|class \w+)/m;
+
+interface YamlScript {
+  unit: PythonUnit;
+  /** First file line of the script, and the indentation of its lines in the file. */
+  line: number;
+  indent: number;
+  exact: boolean;
+  nodeStart: number;
+}
+
+function* yamlStrings(node: unknown): Generator<{ value: string; range?: [number, number, number] }> {
+  if (isMap(node)) for (const it of node.items) yield* yamlStrings(it.value);
+  else if (isSeq(node)) for (const it of node.items) yield* yamlStrings(it);
+  else if (isScalar(node) && typeof node.value === 'string') yield { value: node.value, range: node.range ?? undefined };
+}
+
+function yamlScripts(yaml: YamlFile): YamlScript[] {
+  const out: YamlScript[] = [];
+  const fileLines = new LineIndex(yaml.text);
+  for (const doc of yaml.docs) {
+    for (const s of yamlStrings(doc.contents)) {
+      if (!s.range || s.value.length < 40 || !s.value.includes('\n') || !PY_SCRIPT.test(s.value)) continue;
+      const p = parseEmbedded(s.value, s.value);
+      // Shell blocks that happen to start with `import` are not Python.
+      if (p.facts.calls.length === 0 || p.facts.syntaxError) continue;
+      const unit: PythonUnit = { text: s.value, magics: p.magics, facts: p.facts, lines: p.lines };
+      // Block scalars (`|`) keep each line verbatim after the indentation: map lines 1:1.
+      const head = fileLines.positionAt(s.range[0]);
+      const firstLine = head.line + 1;
+      const firstScript = s.value.split('\n').findIndex((l) => l.trim() !== '');
+      let exact = false;
+      let indent = 0;
+      if (firstScript >= 0 && firstLine + firstScript < fileLines.lineCount) {
+        const scriptLine = s.value.split('\n')[firstScript];
+        const fileLine = fileLines.lineText(firstLine + firstScript);
+        if (fileLine.endsWith(scriptLine)) {
+          indent = fileLine.length - scriptLine.length;
+          exact = /^[ \t]*$/.test(fileLine.slice(0, indent));
+        }
+      }
+      out.push({ unit, line: firstLine, indent, exact, nodeStart: s.range[0] });
+    }
+  }
+  return out;
+}
+
+/** Unit tests fit tiny models on fixtures on purpose: they are not experiments or training runs. */
+export function isTestFile(file: string): boolean {
+  return /(^|\/)(tests?|testing)\/|(^|\/)test_[^/]*\.(py|ipynb)$|_tests?\.py$|(^|\/)conftest\.py$/.test(file);
+}
+
+// The three rules that read training share one analysis per linted file: keyed by the
+// file's parsed program or YAML, which the engine creates afresh for every lint.
+const views = new WeakMap<object, CodeView | null>();
+const analyses = new WeakMap<PythonProgram, { index: ProgramIndex; sites: TrainingSite[] }>();
+
+/** The Python a file runs, or undefined when it has none. */
+export function codeView(ctx: RuleContext): CodeView | undefined {
+  const key: object | undefined = ctx.python ?? ctx.yaml;
+  if (!key) return undefined;
+  const hit = views.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const view = buildView(ctx);
+  views.set(key, view ?? null);
+  return view;
+}
+
+/** The program's call index and training sites, computed once per program. */
+export function analyseTraining(program: PythonProgram): { index: ProgramIndex; sites: TrainingSite[] } {
+  let a = analyses.get(program);
+  if (!a) {
+    const index = new ProgramIndex(program);
+    a = { index, sites: trainingSites(index) };
+    analyses.set(program, a);
+  }
+  return a;
+}
+
+function buildView(ctx: RuleContext): CodeView | undefined {
+  if (ctx.python) {
+    const units = ctx.notebook ? ctx.python.units.map((u) => writefileUnit(u) ?? u) : ctx.python.units;
+    const program = units === ctx.python.units || units.every((u, i) => u === ctx.python!.units[i]) ? ctx.python : new PythonProgram(units);
+    return { program, locate: unitLocation };
+  }
+  if (ctx.yaml) {
+    const scripts = yamlScripts(ctx.yaml);
+    if (scripts.length === 0) return undefined;
+    const yaml = ctx.yaml;
+    const byUnit = new Map(scripts.map((s) => [s.unit, s]));
+    return {
+      program: new PythonProgram(scripts.map((s) => s.unit)),
+      locate(unit, span) {
+        const s = byUnit.get(unit);
+        const r = unit.lines.rangeOf(span.start, span.end);
+        if (!s || !s.exact) return { range: offsetsToRange(yaml, s?.nodeStart ?? 0, s?.nodeStart ?? 0) };
+        return {
+          range: {
+            start: { line: s.line + r.start.line, character: s.indent + r.start.character },
+            end: { line: s.line + r.end.line, character: s.indent + r.end.character },
+          },
+        };
+      },
+    };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Estimators and transformers.
+
+/** Constructor names of preprocessing steps: fitting them is not training a model. */
+const TRANSFORMER_CTOR =
+  /(Scaler|Encoder|Imputer|Vectori[sz]er|Binarizer|Discretizer|Normalizer|Transformer|PolynomialFeatures|SplineTransformer|Selector|^Select[A-Z]\w*|^RFE(CV)?$|VarianceThreshold|PCA$|SVD$|^NMF$|ICA$|^TSNE$|^UMAP$|Tokenizer|Hasher|Indexer|Assembler|Bucketizer|Nystroem|Sampler|^Isomap$|^LocallyLinearEmbedding$|TextVectorization|Normalization|Lookup$|CategoryEncoding|Discretization|Hashing|^SMOTE\w*|Resampler|Splitter$|Importance$|Explainer$)$/;
+/** Constructor names of models whose fit is training. */
+const ESTIMATOR_CTOR =
+  /(^SentenceTransformer$|^CrossEncoder$|^SetFit\w*|Classifier$|Regressor$|Regression$|^(Linear|Nu)?SV[CR]$|SVM$|KMeans$|Clustering$|^DBSCAN$|^HDBSCAN$|^OPTICS$|^Birch$|^MeanShift$|^AffinityPropagation$|Forest$|Tree$|Trees$|Boost\w*$|^XGB\w*|^LGBM\w*|^CatBoost\w*|Neighbors\w*$|^Lasso\w*|^Ridge\w*|^ElasticNet\w*|^Lars\w*|Perceptron$|^MLP\w*|^GaussianProcess\w*|Mixture$|OutlierFactor$|^OneClass\w*|^Prophet$|ARIMA\w*$|^SARIMAX$|^ExponentialSmoothing$|^Holt\w*|^(OLS|WLS|GLS|GLM|Logit|Probit|MNLogit|QuantReg|MixedLM)$|^ALS$|^GBT\w*|NB$|NaiveBayes$|^Sequential$|Model$|Net$|SearchCV$|^CrossValidator$|^TrainValidationSplit$|Predictor$|Learner$|Trainer$|^AutoML\w*|^TPOT\w*|Estimator$|^Stacking\w*|^Bagging\w*|^Voting\w*|^Dummy\w*|^(Linear|Quadratic)DiscriminantAnalysis$|^LatentDirichletAllocation$|^KernelRidge$|^IsotonicRegression$|^YOLO$|^FastText$|^Word2Vec$|^Doc2Vec$)/;
+const PIPELINE_CTOR = /^(Pipeline|make_pipeline|PipelineModel)$/;
+/** Receiver names that read as preprocessing steps. */
+const TRANSFORMER_NAME = /(scal(er|ing)|encod|imput|vectori[sz]|tokeni[sz]|pca|tfidf|svd|selector|transformer|preproc|normali[sz]|binari[sz]|discreti[sz]|poly|featuri[sz]|(^|_)prep(_|$)|lookup|resampl|smote|sampler)/i;
+/** Receiver names that read as models. */
+const MODEL_NAME =
+  /(model|clf|classifier|regressor|(^|_)reg(_|$|\d)|estimator|learner|forest|tree|svm|svc|svr|knn|booster|gbm|xgb|lgbm|catboost|(^|_)lr(_|$|\d)|logreg|linreg|kmeans|(^|_)km(_|$)|trainer|automl|search|(^|_)(gs|rs|grid)(_|$)|net(work)?(_|$|\d)|predictor|ensemble|(^|_)(nb|gnb|mnb|mlp|dnn|cnn|rnn|lstm|gru|bert|rf|dt|gb|ols|arima|als|lda)(_|$|\d)|ridge|lasso|svm|prophet)/i;
+
+export type CtorKind = 'estimator' | 'transformer' | 'unknown';
+
+export function classifyCtorName(name: string): CtorKind {
+  if (/^(SentenceTransformer|CrossEncoder)$/.test(name)) return 'estimator';
+  if (TRANSFORMER_CTOR.test(name)) return 'transformer';
+  if (ESTIMATOR_CTOR.test(name)) return 'estimator';
+  return 'unknown';
+}
+
+const CTOR_CALL = /\b([A-Za-z_]\w*)\s*\(/g;
+
+/** A pipeline is an estimator when one of its steps is. */
+function classifyPipelineText(text: string): CtorKind {
+  let kind: CtorKind = 'unknown';
+  for (const m of text.matchAll(CTOR_CALL)) {
+    const k = classifyCtorName(m[1]);
+    if (k === 'estimator') return 'estimator';
+    if (k === 'transformer') kind = 'transformer';
+  }
+  return kind;
+}
+
+/** Program-wide lookups: which call a name was last assigned from. */
+export class ProgramIndex {
+  readonly calls: ResolvedCall[];
+  private readonly assigned = new Map<string, ResolvedCall[]>();
+  private readonly unitIndex = new Map<PythonUnit, number>();
+
+  constructor(readonly program: PythonProgram) {
+    this.calls = program.calls();
+    program.units.forEach((u, i) => this.unitIndex.set(u, i));
+    this.calls.forEach((rc) => {
+      for (const t of rc.call.assignedTo ?? []) {
+        const list = this.assigned.get(t) ?? [];
+        list.push(rc);
+        this.assigned.set(t, list);
+      }
+    });
+  }
+
+  /** Position in execution order (unit, then offset). */
+  at(unit: PythonUnit, offset: number): number {
+    return (this.unitIndex.get(unit) ?? 0) * 1e9 + offset;
+  }
+
+  atCall(rc: ResolvedCall): number {
+    return this.at(rc.unit, rc.call.span.start);
+  }
+
+  /** The call `name` was assigned from, preferring the last one before `before`. */
+  assignment(name: string, before?: ResolvedCall): ResolvedCall | undefined {
+    const list = this.assigned.get(name);
+    if (!list) return undefined;
+    if (!before) return list[list.length - 1];
+    const limit = this.atCall(before);
+    let best: ResolvedCall | undefined;
+    for (const rc of list) if (this.atCall(rc) <= limit) best = rc;
+    return best ?? list[0];
+  }
+
+  /** Calls whose callee receiver is `name` (`name.fit`, `name.predict`, ...). */
+  methodCalls(name: string): ResolvedCall[] {
+    return this.calls.filter((rc) => receiverOf(rc.call.callee) === name);
+  }
+}
+
+/** `model.fit` -> `model`; `LinearRegression().fit` -> `LinearRegression()`. */
+export function receiverOf(callee: string): string {
+  const dot = callee.lastIndexOf('.');
+  return dot < 0 ? '' : callee.slice(0, dot);
+}
+
+/** Kind of the object a receiver names, following one assignment (`m = make_pipeline(...)`). */
+export function classifyReceiver(index: ProgramIndex, receiver: string, at?: ResolvedCall, depth = 0): { kind: CtorKind; ctor?: ResolvedCall; qualifiedCtor?: string } {
+  // `LinearRegression().fit` / `sm.OLS(y, X).fit`: the constructor is in the callee.
+  if (receiver.endsWith(')')) {
+    const inner = receiver.replace(/\(\)$/, '');
+    const name = inner.slice(inner.lastIndexOf('.') + 1);
+    if (PIPELINE_CTOR.test(name) && at) {
+      const argText = at.unit.text.slice(at.call.calleeSpan.start, at.call.calleeSpan.end);
+      return { kind: classifyPipelineText(argText), qualifiedCtor: index.program.qualify(inner) };
+    }
+    if (name === 'fit' || name === 'compile') return classifyReceiver(index, receiverOf(inner), at, depth + 1);
+    return { kind: classifyCtorName(name), qualifiedCtor: index.program.qualify(inner) };
+  }
+  const ctor = index.assignment(receiver, at);
+  if (!ctor || depth > 3) return { kind: 'unknown' };
+  const name = ctor.call.name;
+  if (PIPELINE_CTOR.test(name)) {
+    const text = ctor.unit.text.slice(ctor.call.span.start, ctor.call.span.end);
+    let kind = classifyPipelineText(text);
+    if (kind !== 'estimator') {
+      // Steps given by name: `Pipeline([("prep", prep), ("model", model)])`.
+      for (const id of text.matchAll(/,\s*([A-Za-z_]\w*)\s*\)/g)) if (classifyReceiver(index, id[1], ctor, depth + 1).kind === 'estimator') kind = 'estimator';
+    }
+    return { kind, ctor, qualifiedCtor: ctor.qualified };
+  }
+  if (name === 'fit' || name === 'compile' || name === 'set_params' || name === 'clone' || name === 'deepcopy') {
+    // `model = LinearRegression().fit(X, y)` / `model = clone(base)`.
+    const inner = receiverOf(ctor.call.callee);
+    if (inner) return { ...classifyReceiver(index, inner, ctor, depth + 1), ctor };
+    const arg = ctor.call.args[0];
+    if (arg?.kind === 'identifier') return { ...classifyReceiver(index, arg.text, ctor, depth + 1), ctor };
+    return { kind: 'unknown', ctor };
+  }
+  return { kind: classifyCtorName(name), ctor, qualifiedCtor: ctor.qualified };
+}
+
+// ---------------------------------------------------------------------------
+// Training.
+
+export type TrainingKind = 'fit' | 'loop' | 'trainer' | 'booster' | 'platform' | 'sql' | 'component' | 'prompt';
+
+export interface TrainingSite {
+  unit: PythonUnit;
+  span: Span;
+  /** The callee (`model.fit`), where squiggles go; the whole span for SQL. */
+  focus: Span;
+  kind: TrainingKind;
+  /** How the code reads, for messages: `model.fit(...)`, `loss.backward()`. */
+  label: string;
+  call?: ResolvedCall;
+  /** The fitted object, for fits. */
+  receiver?: string;
+  /** A supervised fit on local data (features and targets): what a hold-out is for. */
+  supervised: boolean;
+  /** The training runs inside the process (not a submitted job or SQL). */
+  local: boolean;
+  /** The platform records the run itself (Azure ML jobs, Vertex AutoML, MLflow Recipes). */
+  tracked: boolean;
+  /** The platform holds validation data out itself (AutoML, BigQuery ML auto split, Recipes split step). */
+  holdsOut: boolean;
+}
+
+const FIT_NAMES = new Set(['fit', 'fit_predict', 'partial_fit', 'fit_generator', 'train_on_batch']);
+const TRAIN_KEYWORDS = new Set(['epochs', 'batch_size', 'validation_data', 'validation_split', 'callbacks', 'eval_set', 'steps_per_epoch', 'train_objectives', 'sample_weight', 'early_stopping_rounds', 'num_boost_round', 'max_epochs', 'initial_epoch']);
+const BOOSTER_FUNCS = /^(xgboost\.train|lightgbm\.train|catboost\.train|fasttext\.train_(supervised|unsupervised)|xgboost\.dask\.train)$/;
+const TRAIN_CALL_KEYWORDS = new Set(['input_fn', 'epochs', 'data', 'max_steps', 'steps', 'num_boost_round', 'train_dataset', 'dtrain', 'train_set', 'resume_from_checkpoint']);
+/** A name that says "train": `train_op`, `train_component`, `finetune_step`. */
+export const TRAIN_WORD = /(^|[^a-z])(re)?(train|training|trainer|fine_?tune|finetuning|fit_model)([^a-z]|$)/i;
+const NOT_MODEL_ROOTS = /^(scipy|numpy|pandas|matplotlib|seaborn|sympy|lmfit|astropy|powerlaw|distfit|fitter)(\.|$)/;
+
+function argTexts(rc: ResolvedCall): string {
+  return rc.call.args.map((a) => a.text).join(',');
+}
+
+function hasKeyword(rc: ResolvedCall, names: ReadonlySet<string>): boolean {
+  return rc.call.args.some((a) => a.name !== undefined && names.has(a.name));
+}
+
+function positional(rc: ResolvedCall): ArgFact[] {
+  return rc.call.args.filter((a) => a.name === undefined && !a.text.startsWith('*'));
+}
+
+/** How a call reads in a message: `r.run("train")`, `model.fit(...)`. */
+export function callLabel(rc: ResolvedCall): string {
+  const callee = rc.call.callee.length > 40 ? rc.call.name : rc.call.callee;
+  const args = rc.call.args;
+  if (args.length === 0) return `${callee}()`;
+  if (args.length === 1 && args[0].str !== undefined && args[0].str.length <= 30 && !/["\n]/.test(args[0].str)) return `${callee}("${args[0].str}")`;
+  return `${callee}(...)`;
+}
+
+function site(rc: ResolvedCall, kind: TrainingKind, extra: Partial<TrainingSite> = {}): TrainingSite {
+  return {
+    unit: rc.unit,
+    span: rc.call.span,
+    focus: rc.call.calleeSpan,
+    kind,
+    label: callLabel(rc),
+    call: rc,
+    supervised: false,
+    local: true,
+    tracked: false,
+    holdsOut: false,
+    ...extra,
+  };
+}
+
+function fitSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefined {
+  const receiver = receiverOf(rc.call.callee);
+  if (!receiver) return undefined;
+  const root = index.program.qualify(receiver.split('.')[0]);
+  if (NOT_MODEL_ROOTS.test(index.program.qualify(receiver)) || (NOT_MODEL_ROOTS.test(root) && !receiver.includes('('))) return undefined;
+  const cls = classifyReceiver(index, receiver, rc);
+  const pos = positional(rc);
+  const hasY = pos.length >= 2 || rc.call.args.some((a) => a.name === 'y' || a.name === 'labels');
+  const trainingArgs = hasKeyword(rc, TRAIN_KEYWORDS);
+  const q = cls.qualifiedCtor ?? '';
+  if (/^sagemaker\./.test(q)) {
+    return site(rc, 'platform', { receiver, local: false, tracked: rc.call.args.some((a) => a.name === 'experiment_config') });
+  }
+  if (/^(pytorch_lightning|lightning)(\.|$)/.test(q) || (cls.kind === 'estimator' && /Trainer$/.test(q))) {
+    return site(rc, 'trainer', { receiver, supervised: true });
+  }
+  let training: boolean;
+  if (cls.kind === 'transformer') training = false;
+  else if (cls.kind === 'estimator') training = true;
+  else if (TRANSFORMER_NAME.test(receiver)) training = false;
+  else training = trainingArgs || MODEL_NAME.test(receiver) || (hasY && !/^(self|cls)$/.test(receiver));
+  if (!training) return undefined;
+  const unsupervised = /(KMeans|Clustering|DBSCAN|OPTICS|Birch|MeanShift|Mixture|OutlierFactor|OneClass|IsolationForest|LatentDirichlet|Word2Vec|Doc2Vec|FastText)/.test(cls.ctor?.call.name ?? q);
+  const keras = trainingArgs || /^(tensorflow|keras|tf_keras)(\.|$)/.test(q) || /^(Sequential|Model)$/.test(cls.ctor?.call.name ?? '');
+  return site(rc, 'fit', { receiver, supervised: !unsupervised && (hasY || keras || rc.call.name === 'fit_generator') });
+}
+
+function trainSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefined {
+  const receiver = receiverOf(rc.call.callee);
+  if (!receiver) return undefined;
+  const cls = classifyReceiver(index, receiver, rc);
+  const ctorName = cls.ctor?.call.name ?? receiver.replace(/\(\)$/, '').split('.').pop() ?? '';
+  if (/Trainer$/.test(ctorName) || /trainer/i.test(receiver)) return site(rc, 'trainer', { receiver, supervised: true });
+  if (rc.call.args.length === 0) return undefined; // torch `model.train()` only switches to training mode
+  if (hasKeyword(rc, TRAIN_CALL_KEYWORDS) || cls.kind === 'estimator') return site(rc, 'trainer', { receiver, supervised: true });
+  return undefined;
+}
+
+const AZURE_AUTOML = /^azure\.ai\.ml\.automl\.\w+$|^azureml\.train\.automl\.(\w+\.)?AutoMLConfig$/;
+const AZURE_JOB = /^azure\.ai\.ml\.(command|load_job|load_component|sweep|spark)$|^azureml\.core\.(\w+\.)?(ScriptRunConfig|Estimator)$/;
+const VERTEX = /^google\.cloud\.aiplatform\.(\w+\.)*(AutoML\w*TrainingJob|CustomTrainingJob|CustomContainerTrainingJob|CustomPythonPackageTrainingJob|CustomJob|HyperparameterTuningJob)(\.from_local_script)?$/;
+/** Hyperparameters passed to a job: it trains something. */
+const HYPERPARAM_ARG = /\b(learning_rate|learning-rate|num_epochs|max_epochs|n_estimators|num_train_epochs)\b/;
+const BQML = /\bCREATE\s+(OR\s+REPLACE\s+)?MODEL\b/i;
+const COMPONENT_FACTORY = /^(kfp\.|azure\.ai\.ml\.(load_component|command)$)|(^|\.)(load_component_from_(url|file|text)|create_component_from_func|func_to_container_op|load_component)$/;
+
+function mentionsTraining(program: PythonProgram, rc: ResolvedCall): boolean {
+  if (TRAIN_WORD.test(argTexts(rc)) || (rc.call.assignedTo ?? []).some((t) => TRAIN_WORD.test(t))) return true;
+  return program.units.some((u) => u.facts.strings.some((s) => s.value.length < 200 && !s.value.includes('://') && TRAIN_WORD.test(s.value)) || u.facts.assignments.some((a) => a.targets.some((t) => TRAIN_WORD.test(t))));
+}
+
+function platformSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefined {
+  const q = rc.qualified;
+  if (AZURE_AUTOML.test(q)) return site(rc, 'platform', { local: false, tracked: true, holdsOut: true });
+  if (AZURE_JOB.test(q) && (TRAIN_WORD.test(argTexts(rc)) || HYPERPARAM_ARG.test(argTexts(rc)) || (rc.call.assignedTo ?? []).some((t) => TRAIN_WORD.test(t)))) {
+    return site(rc, 'platform', { local: false, tracked: true });
+  }
+  const v = VERTEX.exec(q);
+  // A bare CustomJob runs any container (batch inference too): only training when the code says so.
+  if (v && v[2] === 'CustomJob' && !mentionsTraining(index.program, rc)) return undefined;
+  if (v) {
+    const automl = /^AutoML/.test(v[2]);
+    const runs = (rc.call.assignedTo ?? []).flatMap((t) => index.methodCalls(t));
+    const withTracking = [rc, ...runs].some((c) => c.call.args.some((a) => a.name === 'tensorboard' || a.name === 'experiment'));
+    return site(rc, 'platform', { local: false, tracked: automl || withTracking, holdsOut: automl || runs.some((c) => c.call.args.some((a) => /fraction_split|filter_split|predefined_split|validation/.test(a.name ?? ''))) });
+  }
+  if (rc.call.name === 'compile' && rc.qualified.startsWith('dspy.')) return site(rc, 'prompt', {});
+  // Pipeline components named for training: `train_op(...)` loaded from a component spec.
+  if (TRAIN_WORD.test(rc.call.name) && !rc.call.callee.includes('(')) {
+    const def = index.assignment(rc.call.callee, rc);
+    if (def && COMPONENT_FACTORY.test(def.qualified)) {
+      const azure = def.qualified.startsWith('azure.');
+      return site(rc, 'component', { local: false, tracked: azure });
+    }
+    // Components defined in this file are judged by their bodies, which are read like any code.
+  }
+  return undefined;
+}
+
+/** Every place the program trains a model, in execution order. */
+export function trainingSites(index: ProgramIndex): TrainingSite[] {
+  const out: TrainingSite[] = [];
+  let backward: ResolvedCall | undefined;
+  let optimizerStep = false;
+  let applyGradients: ResolvedCall | undefined;
+  for (const rc of index.calls) {
+    const name = rc.call.name;
+    let s: TrainingSite | undefined;
+    if (BOOSTER_FUNCS.test(rc.qualified)) s = site(rc, 'booster', { supervised: true });
+    else if (FIT_NAMES.has(name)) s = fitSite(index, rc);
+    else if (name === 'train') s = trainSite(index, rc);
+    else if (name === 'backward' && receiverOf(rc.call.callee)) backward ??= rc;
+    else if (name === 'step' && /optim|(^|_)opt(_|$)|solver/i.test(receiverOf(rc.call.callee))) optimizerStep = true;
+    else if (name === 'zero_grad') optimizerStep = true;
+    else if (name === 'apply_gradients') applyGradients ??= rc;
+    else if (name === 'run' || name === 'arun') {
+      const r = receiverOf(rc.call.callee);
+      const def = r ? index.assignment(r, rc) : undefined;
+      if (def && (def.qualified === 'evidently.llm.optimization.PromptOptimizer')) s = site(rc, 'prompt', {});
+      else if (def && /^mlflow\.(recipes\.Recipe|pipelines\.Pipeline)$/.test(def.qualified)) {
+        // `r.run()` runs every step; `r.run("train")` the steps up to training.
+        const step = rc.call.args[0]?.str ?? rc.call.args.find((a) => a.name === 'step')?.str;
+        if (rc.call.args.length === 0 || (step !== undefined && /^(train|evaluate|register)$/.test(step))) s = site(rc, 'platform', { local: false, tracked: true, holdsOut: true });
+      }
+    }
+    s ??= platformSite(index, rc);
+    if (s) out.push(s);
+  }
+  if (backward && optimizerStep) out.push(site(backward, 'loop', { supervised: true }));
+  if (applyGradients) out.push(site(applyGradients, 'loop', { supervised: true }));
+  for (const unit of index.program.units) {
+    for (const s of unit.facts.strings) {
+      if (s.value.length > 20 && BQML.test(s.value)) {
+        out.push({
+          unit,
+          span: s.span,
+          focus: s.span,
+          kind: 'sql',
+          label: 'CREATE MODEL (BigQuery ML)',
+          supervised: false,
+          local: false,
+          tracked: false,
+          holdsOut: !/data_split_method\s*=\s*['"]?no_split/i.test(s.value),
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => index.at(a.unit, a.span.start) - index.at(b.unit, b.span.start));
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation and held-out data.
+
+export interface EvaluationSite {
+  rc: ResolvedCall;
+  kind: 'metric' | 'score' | 'evaluate' | 'predict';
+}
+
+const METRIC_FUNC = /^(sklearn\.metrics\.(?!make_scorer|get_scorer)\w+|torchmetrics\.\w+|evaluate\.load|keras\.metrics\.\w+|tensorflow\.keras\.metrics\.\w+)$/;
+const METRIC_NAME = /^(accuracy_score|precision_score|recall_score|f1_score|fbeta_score|roc_auc_score|average_precision_score|log_loss|r2_score|mean_squared_error|mean_absolute_error|root_mean_squared_error|median_absolute_error|mean_absolute_percentage_error|explained_variance_score|max_error|classification_report|confusion_matrix|balanced_accuracy_score|matthews_corrcoef|cohen_kappa_score|hamming_loss|jaccard_score|top_k_accuracy_score)$/;
+
+/** Metric, score, evaluate and predict calls on a fitted model. */
+export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string>): EvaluationSite[] {
+  const out: EvaluationSite[] = [];
+  for (const rc of index.calls) {
+    const name = rc.call.name;
+    if (METRIC_FUNC.test(rc.qualified) || (METRIC_NAME.test(name) && !rc.call.callee.includes('.'))) {
+      out.push({ rc, kind: 'metric' });
+      continue;
+    }
+    const r = receiverOf(rc.call.callee);
+    if (!r || !trained.has(r)) continue;
+    if (name === 'score') out.push({ rc, kind: 'score' });
+    else if (name === 'evaluate') out.push({ rc, kind: 'evaluate' });
+    else if (/^predict(_proba|_log_proba)?$|^decision_function$/.test(name)) out.push({ rc, kind: 'predict' });
+  }
+  return out;
+}
+
+/** Identifier tokens that name held-out data: `X_test`, `val_ds`, `valid_loader`, `holdout`, `eval_dataset`. */
+export function namesHeldOut(identifier: string): boolean {
+  const tokens = identifier
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+|(?<=[a-z])(?=\d)/);
+  // A bare `val` is usually "a value" and a bare `dev` "a device": only as part of a name.
+  const parts = tokens.filter((t) => t !== '');
+  return parts.some((t) => /^(test|tests|testing|testset|tst|vali|valid|validation|validate|valset|holdout|heldout|hold|devset|eval|evaluation|unseen|oos|oot)$/.test(t) || /^(test|valid|holdout|heldout)/.test(t) || (parts.length > 1 && /^(val|dev)$/.test(t)));
+}
+
+/** Cross-validation and search: every score they give is on held-out folds. */
+const CV_FUNCS =
+  /(^|\.)(\w*KFold|\w*ShuffleSplit|TimeSeriesSplit|LeaveOneOut|LeavePOut|LeaveOneGroupOut|LeavePGroupsOut|PredefinedSplit|cross_val_score|cross_validate|cross_val_predict|GridSearchCV|RandomizedSearchCV|Halving\w*SearchCV|learning_curve|validation_curve|permutation_test_score|CrossValidator|TrainValidationSplit|BayesSearchCV|cv)$/;
+/** Calls that set data apart. */
+const SPLIT_FUNCS = /(^|\.)(train_test_split|randomSplit|random_split|split_dataset|train_valid_test_split)$/;
+/** Arguments that evaluate on held-out data while training. */
+const VALIDATION_KEYWORDS = new Set(['validation_data', 'validation_split', 'validation_steps', 'validation_freq', 'eval_set', 'eval_dataset', 'eval_data', 'valid_sets', 'valid_data', 'evals', 'validation_fraction', 'val_dataloaders', 'evaluator', 'validation_set', 'test_data', 'eval_steps', 'evaluation_strategy', 'eval_strategy', 'datamodule']);
+const SPLIT_KEYWORDS = new Set(['test_size', 'train_size']);
+
+const FOR_IN = /^[ \t]*(?:async[ \t]+)?for\b[^\n]*?\bin[ \t]+(?:\w+\()?([A-Za-z_][\w.]*)/gm;
+
+export interface HeldOutEvidence {
+  what: string;
+}
+
+/** Anything that shows the program keeps data apart for evaluation. */
+export function heldOutEvidence(index: ProgramIndex, sites: readonly TrainingSite[]): HeldOutEvidence | undefined {
+  const platform = sites.find((s) => s.holdsOut);
+  if (platform) return { what: platform.label };
+  for (const rc of index.calls) {
+    if (SPLIT_FUNCS.test(rc.qualified) || SPLIT_FUNCS.test(rc.call.name) || CV_FUNCS.test(rc.qualified) || CV_FUNCS.test(rc.call.name)) return { what: rc.call.callee };
+    for (const a of rc.call.args) {
+      if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return { what: `${a.name}=` };
+      if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
+        if (/test|val|dev|eval|False/i.test(a.text)) return { what: `${a.name}=${a.text}` };
+      }
+      if (a.kind === 'identifier' && namesHeldOut(a.text)) return { what: a.text };
+    }
+    for (const t of rc.call.assignedTo ?? []) if (namesHeldOut(t)) return { what: t };
+  }
+  for (const unit of index.program.units) {
+    for (const as of unit.facts.assignments) for (const t of as.targets) if (namesHeldOut(t)) return { what: t };
+    for (const fn of unit.facts.functions) if (namesHeldOut(fn.name) && /(^|_)(eval|evaluate|test|validate|validation)(_|$)/.test(fn.name)) return { what: `${fn.name}()` };
+  }
+  // Loops over a validation set: `for x, y in val_loader:` (loop targets are not in the facts).
+  for (const unit of index.program.units) {
+    for (const m of unit.text.matchAll(FOR_IN)) if (namesHeldOut(m[1])) return { what: m[1] };
+  }
+  return undefined;
+}
+
+/**
+ * Whether some evaluation actually uses held-out data: cross-validation, validation
+ * sets given to training, or a metric/score/predict call on held-out names. A split
+ * whose test part is never evaluated does not count.
+ */
+export function evaluatesOnHeldOut(index: ProgramIndex, sites: readonly TrainingSite[], evals: readonly EvaluationSite[]): boolean {
+  if (sites.some((s) => s.holdsOut)) return true;
+  for (const rc of index.calls) {
+    if (CV_FUNCS.test(rc.qualified) || CV_FUNCS.test(rc.call.name)) return true;
+    if (rc.call.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None')) return true;
+  }
+  const ids = /[A-Za-z_]\w*/g;
+  for (const e of evals) {
+    for (const a of e.rc.call.args) for (const m of a.text.matchAll(ids)) if (namesHeldOut(m[0])) return true;
+  }
+  for (const unit of index.program.units) {
+    for (const m of unit.text.matchAll(FOR_IN)) if (namesHeldOut(m[1])) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Experiment tracking.
+
+const TRACKING_MODULES = [
+  'mlflow',
+  'wandb',
+  'neptune',
+  'neptune_client',
+  'comet_ml',
+  'dvclive',
+  'clearml',
+  'aim',
+  'tensorboardX',
+  'torch.utils.tensorboard',
+  'sacred',
+  'guildai',
+  'polyaxon',
+  'mlrun',
+  'azureml.core',
+  'azureml.mlflow',
+  'sagemaker.experiments',
+  'metaflow',
+  'determined',
+  'ray.air.integrations',
+  'keepsake',
+];
+const TRACKING_CALL =
+  /(^|\.)(TensorBoard|CSVLogger|SummaryWriter|create_file_writer|(TensorBoard|Wandb|WandB|MLFlow|MLflow|Comet|Neptune|CSV|DVCLive|Aim|ClearML)Logger|(Wandb|MLflow|MLFlow|Comet|Neptune|DVCLive|ClearML|TensorBoard)Callback|log_metrics?|log_params?|log_scalars?|add_scalars?|log_metadata|log_model_metadata|log_artifact_metadata|log_time_series_metrics|upload_tb_log|start_upload_tb_log|start_run|autolog)$/;
+const METRIC_FILE = /(metric|score|eval|result|perf|accuracy)[^/\\]*\.(json|ya?ml|csv|tsv|txt)$/i;
+const METRIC_DICT_RETURN = /return\s*\{\s*["'][\w ]*(score|mae|mse|rmse|accuracy|acc|f1|auc|loss|error|precision|recall|r2)[\w ]*["']\s*:/i;
+
+export interface TrackingEvidence {
+  what: string;
+}
+
+export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSite[]): TrackingEvidence | undefined {
+  const platform = sites.find((s) => s.tracked);
+  if (platform) return { what: platform.label };
+  const program = index.program;
+  for (const { imp } of program.imports()) {
+    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
+    const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || imp.module === p || imp.module.startsWith(p + '.'));
+    if (hit) return { what: hit };
+    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) return { what: full };
+  }
+  for (const rc of index.calls) {
+    if (TRACKING_CALL.test(rc.qualified) || TRACKING_CALL.test(rc.call.name)) {
+      if (rc.call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(rc.qualified)) continue;
+      return { what: rc.call.callee };
+    }
+    if (/^google\.cloud\.aiplatform\.init$/.test(rc.qualified) && rc.call.args.some((a) => a.name === 'experiment')) return { what: 'aiplatform.init(experiment=...)' };
+    for (const a of rc.call.args) {
+      if (a.name === 'tensorboard' && a.text !== 'None') return { what: 'tensorboard=' };
+      if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return { what: `report_to=${a.text}` };
+      if (a.str !== undefined && METRIC_FILE.test(a.str) && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(rc.call.name)) {
+        if (rc.call.name !== 'open' || /[wa]/.test(rc.call.args[1]?.str ?? rc.call.args.find((x) => x.name === 'mode')?.str ?? '')) return { what: `metrics written to ${a.str}` };
+      }
+    }
+    if (rc.call.name === 'dump' && /^(json|yaml)\.dump$/.test(rc.qualified) && /metric|score|result|eval/i.test(rc.call.args[0]?.text ?? '')) return { what: 'metrics written with json.dump' };
+  }
+  for (const { magic } of program.magics()) {
+    if (/^(load_ext|tensorboard)$/.test(magic.name) && /tensorboard/.test(magic.command)) return { what: '%tensorboard' };
+    if (/^(mlflow|wandb|dvc)$/.test(magic.name) && /^(mlflow|wandb|dvc\s+(exp|metrics))/.test(magic.command)) return { what: `!${magic.command.split(/\s+/).slice(0, 2).join(' ')}` };
+  }
+  for (const unit of program.units) {
+    if (METRIC_DICT_RETURN.test(unit.text)) return { what: 'metrics returned for the pipeline to store' };
+    for (const s of unit.facts.strings) if (/^mlpipeline[-_]metrics/.test(s.value)) return { what: s.value };
+  }
+  return undefined;
+}
