@@ -52,6 +52,8 @@ export interface CorpusRun {
   crashes: Array<{ file: string; error: string }>;
   skipped: Array<{ file: string; reason: string }>;
   ms: number;
+  /** Per-rule milliseconds when MLOPS_HYGIENE_TIMING is set. */
+  timing: Map<string, number>;
 }
 
 export async function lintCorpus(corpus: string): Promise<CorpusRun> {
@@ -60,10 +62,12 @@ export async function lintCorpus(corpus: string): Promise<CorpusRun> {
   const crashes: CorpusRun['crashes'] = [];
   const skipped: CorpusRun['skipped'] = [];
   const t0 = performance.now();
+  const projects: Project[] = [];
   for (const repo of fs.readdirSync(corpus).sort()) {
     const root = path.join(corpus, repo);
     if (!fs.statSync(root).isDirectory()) continue;
     const project = await Project.open(new NodeFileSystem(root));
+    projects.push(project);
     for (const f of project.lintableFiles()) {
       const key = `${repo}/${f}`;
       files.push(key);
@@ -77,7 +81,9 @@ export async function lintCorpus(corpus: string): Promise<CorpusRun> {
       }
     }
   }
-  return { findings, files, crashes, skipped, ms: performance.now() - t0 };
+  const timing = new Map<string, number>();
+  for (const p of projects) for (const [id, ms] of p.linter.timing ?? []) timing.set(id, (timing.get(id) ?? 0) + ms);
+  return { findings, files, crashes, skipped, ms: performance.now() - t0, timing };
 }
 
 interface Score {
@@ -159,6 +165,10 @@ async function main(): Promise<void> {
   }
   lines.push('', `${run.files.length} files linted in ${(run.ms / 1000).toFixed(1)} s; ${run.crashes.length} crashes; ${run.skipped.length} skipped.`);
   for (const c of run.crashes) lines.push(`  CRASH ${c.file}: ${c.error}`);
+  if (run.timing.size) {
+    lines.push('', 'time per rule (MLOPS_HYGIENE_TIMING):');
+    for (const [id, ms] of [...run.timing].sort((a, b) => b[1] - a[1])) lines.push(`  ${id.padEnd(32)} ${ms.toFixed(0)} ms`);
+  }
   console.log(lines.join('\n'));
   if (run.crashes.length) process.exitCode = 1;
 }

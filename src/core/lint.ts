@@ -39,6 +39,8 @@ function zeroRange(): Range {
 /** The engine: lint one file's text against the workspace index. Never throws for bad input. */
 export class Linter {
   readonly cache: UnitCache;
+  /** Milliseconds per rule, collected when `MLOPS_HYGIENE_TIMING` is set (like ESLint's TIMING). */
+  readonly timing: Map<string, number> | undefined = typeof process !== 'undefined' && process.env?.MLOPS_HYGIENE_TIMING ? new Map() : undefined;
   private readonly byId: Map<string, Rule>;
 
   constructor(private readonly options: LinterOptions) {
@@ -127,8 +129,10 @@ export class Linter {
         options: { ...rule.meta.options, ...setting.options },
         report: (d) => this.push(findings, settings, file, rule.meta.id, d),
       };
+      const t0 = this.timing ? performance.now() : 0;
       try {
         await rule.check(ctx);
+        if (this.timing) this.timing.set(rule.meta.id, (this.timing.get(rule.meta.id) ?? 0) + performance.now() - t0);
       } catch (e) {
         // A rule bug must not take the whole run down; say so where it can be seen.
         findings.push({
