@@ -1,0 +1,586 @@
+// Value resolution for path arguments: a tiny evaluator of the expressions that
+// build paths (string literals, simple assignments across cells, `os.path.join`,
+// `Path / "x"`, f-strings, function parameter defaults), shared by the data rules.
+import type { ArgFact, Span } from '../../parse/python';
+import type { PythonProgram, PythonUnit } from '../../parse/program';
+
+/** File extensions that look like data (for `open()` and generic loaders). */
+export const DATA_EXTENSIONS = /\.(csv|tsv|parquet|pq|json|jsonl|ndjson|xlsx?|feather|arrow|h5|hdf5?|npy|npz|pkl|pickle|tfrecords?|txt|zip|gz|tar|avro|orc|mat)$/i;
+
+/** Placeholder for parts of a value that could not be resolved. */
+export const UNKNOWN = '\u2026';
+
+export interface ResolvedValue {
+  text: string;
+  /** Every part is known (no UNKNOWN in `text`). */
+  complete: boolean;
+  /** A guess: the file name given to a helper the engine does not know (`script_path("movies.csv")`). */
+  approx?: boolean;
+  /** Where the literal that gave the value is, when it came through a variable. */
+  origin?: { unit: PythonUnit; span: Span; name: string };
+}
+
+// ---------------------------------------------------------------------------
+// Value resolution: a tiny evaluator for the expressions that build paths.
+
+type Tok = { t: 'str'; v: string; f: boolean; raw: boolean; start: number } | { t: 'name'; v: string; start: number } | { t: 'num'; v: string; start: number } | { t: 'op'; v: string; start: number };
+
+function tokenize(src: string): Tok[] | undefined {
+  const out: Tok[] = [];
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && src[i] !== '\n') i++;
+      continue;
+    }
+    const sm = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
+    if (sm && (sm[1].length === 0 || /^[A-Za-z]/.test(c))) {
+      const prefix = sm[1].toLowerCase();
+      const q = sm[2];
+      const start = i;
+      let j = i + sm[0].length;
+      let body = '';
+      const raw = prefix.includes('r');
+      while (j < n && !src.startsWith(q, j)) {
+        if (src[j] === '\\' && j + 1 < n) {
+          const e = src[j + 1];
+          if (raw) body += '\\' + e;
+          else if (e === '\\' || e === "'" || e === '"') body += e;
+          else if (e === 'n') body += '\n';
+          else if (e === 't') body += '\t';
+          else if (e === '\n') body += '';
+          else body += '\\' + e;
+          j += 2;
+          continue;
+        }
+        if (q.length === 1 && src[j] === '\n') return undefined;
+        body += src[j++];
+      }
+      if (j >= n) return undefined;
+      out.push({ t: 'str', v: body, f: prefix.includes('f'), raw, start });
+      i = j + q.length;
+      continue;
+    }
+    const nm = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i, i + 200));
+    if (nm) {
+      out.push({ t: 'name', v: nm[0], start: i });
+      i += nm[0].length;
+      continue;
+    }
+    const num = /^\d[\d_.eEjJxXoObB]*/.exec(src.slice(i, i + 50));
+    if (num) {
+      out.push({ t: 'num', v: num[0], start: i });
+      i += num[0].length;
+      continue;
+    }
+    const two = src.slice(i, i + 2);
+    if (['**', '//', '==', '!=', '<=', '>=', '->', ':='].includes(two)) {
+      out.push({ t: 'op', v: two, start: i });
+      i += 2;
+      continue;
+    }
+    out.push({ t: 'op', v: c, start: i });
+    i++;
+  }
+  return out;
+}
+
+const known = (text: string): ResolvedValue => ({ text, complete: !text.includes(UNKNOWN) });
+const unknownValue = (): ResolvedValue => ({ text: UNKNOWN, complete: false });
+
+function joinPaths(parts: ResolvedValue[]): ResolvedValue {
+  let text = '';
+  let approx = false;
+  for (const p of parts) {
+    approx ||= !!p.approx;
+    const t = p.text;
+    // os.path.join / Path: an absolute part restarts the path.
+    if (/^(\/|~|[A-Za-z]:[\\/]|[a-z][a-z0-9+.-]*:\/\/)/i.test(t)) text = t;
+    else if (text === '' || text.endsWith('/') || text.endsWith('\\')) text += t;
+    else text += '/' + t;
+  }
+  return { ...known(text), approx: approx || undefined, origin: parts.find((p) => p.origin)?.origin };
+}
+
+function parentOf(v: ResolvedValue): ResolvedValue {
+  const t = v.text.replace(/[/\\]+$/, '');
+  if (t === '__file__' || t === '.' || t === '') return { ...v, text: t === '.' ? '..' : '.' };
+  if (t.endsWith('..')) return { ...v, text: t + '/..' };
+  const i = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
+  if (i < 0) return { ...v, text: '.' };
+  return { ...v, text: t.slice(0, i) || '/' };
+}
+
+const PATH_JOIN = /^(os\.path\.join|posixpath\.join|ntpath\.join|pathlib\.(Pure|Posix|Windows|PurePosix)?Path|upath\.UPath|cloudpathlib\.(CloudPath|S3Path|GSPath|AzureBlobPath)|str|os\.fspath|os\.path\.(normpath|abspath|realpath|expanduser)|tf\.io\.gfile\.join|tensorflow\.io\.gfile\.join)$/;
+const DOWNLOAD_CALL = /(get_file|download|retrieve|fetch|cached_path|urlopen|hf_hub_download|snapshot_download|load_dataset|load_from_hub)\w*$/i;
+const CWD = /^(os\.getcwd|os\.getcwdb|pathlib\.Path\.cwd|pathlib\.Path\.home)$/;
+const PATH_METHODS_SAME = new Set(['absolute', 'resolve', 'expanduser', 'as_posix', 'strip', 'rstrip', 'lstrip', 'lower', 'upper', '__str__']);
+
+interface Assignment {
+  unitIndex: number;
+  start: number;
+  end: number;
+  unit: PythonUnit;
+  valueSpan: Span;
+}
+
+interface Parameter {
+  name: string;
+  index: number;
+  /** Source text of the default value and where it starts in the unit. */
+  dflt?: { text: string; start: number };
+}
+
+interface FunctionScope {
+  name: string;
+  unit: PythonUnit;
+  span: Span;
+  params: Parameter[];
+  /** First parameter is `self`/`cls`. */
+  method: boolean;
+}
+
+/** Parameters of a `def` from its source text (`def f(a, b: str = "x", *args, **kw):`). */
+function parseParams(text: string, base: number): Parameter[] {
+  const open = text.indexOf('(');
+  if (open < 0) return [];
+  const out: Parameter[] = [];
+  let depth = 0;
+  let start = open + 1;
+  let quote = '';
+  const pieces: Array<{ text: string; start: number }> = [];
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if ((c === ',' || c === ')') && depth === 0) {
+      pieces.push({ text: text.slice(start, i), start });
+      start = i + 1;
+      if (c === ')') break;
+    }
+  }
+  let index = 0;
+  for (const p of pieces) {
+    const m = /^(\s*)(\*{0,2})([A-Za-z_]\w*)\s*(?::[^=]*)?(?:=\s*)?/.exec(p.text);
+    if (!m || m[2]) continue;
+    const eq = p.text.indexOf('=', m[1].length + m[3].length);
+    const hasDefault = eq >= 0 && p.text[eq + 1] !== '=';
+    const dText = hasDefault ? p.text.slice(eq + 1) : '';
+    const lead = dText.length - dText.trimStart().length;
+    out.push({ name: m[3], index: index++, dflt: hasDefault ? { text: dText.trim(), start: base + p.start + eq + 1 + lead } : undefined });
+  }
+  return out;
+}
+
+/**
+ * Resolves expressions to the strings they build, through the program's simple
+ * assignments (`DATA = "data/train.csv"`). Cached per program: rules share it.
+ */
+export class ValueResolver {
+  private table?: Map<string, Assignment[]>;
+  private scopes?: FunctionScope[];
+  private paramNames?: Set<string>;
+  // Memos: a program is linted once, so values do not change under them.
+  private readonly assignmentValues = new Map<Assignment, ResolvedValue>();
+  private readonly paramValues = new Map<string, ResolvedValue>();
+  private readonly argValues = new Map<ArgFact, ResolvedValue>();
+  private readonly unitIndex = new Map<PythonUnit, number>();
+
+  constructor(readonly program: PythonProgram) {
+    program.units.forEach((u, i) => this.unitIndex.set(u, i));
+  }
+
+  private assignments(): Map<string, Assignment[]> {
+    if (this.table) return this.table;
+    const table = new Map<string, Assignment[]>();
+    this.program.units.forEach((unit, unitIndex) => {
+      for (const a of unit.facts.assignments) {
+        if (a.targets.length !== 1) continue;
+        const name = a.targets[0];
+        if (!/^[A-Za-z_][\w.]*$/.test(name)) continue;
+        let list = table.get(name);
+        if (!list) table.set(name, (list = []));
+        list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
+      }
+    });
+    this.table = table;
+    return table;
+  }
+
+  /** The assignment of `name` that is in effect at a point (the last one before it, else the first). */
+  assignmentOf(name: string, unit: PythonUnit, offset: number): Assignment | undefined {
+    const list = this.assignments().get(name);
+    if (!list?.length) return undefined;
+    const ui = this.unitIndex.get(unit) ?? 0;
+    let best: Assignment | undefined;
+    for (const a of list) if (a.unitIndex < ui || (a.unitIndex === ui && a.end <= offset)) best = a;
+    return best ?? list[0];
+  }
+
+  private functionScopes(): FunctionScope[] {
+    this.scopes ??= this.program.units.flatMap((unit) =>
+      unit.facts.functions.map((f) => {
+        const header = unit.text.slice(f.nameSpan.end, Math.min(f.span.end, f.nameSpan.end + 4000));
+        const params = parseParams(header, f.nameSpan.end);
+        return { name: f.name, unit, span: f.span, params, method: params[0]?.name === 'self' || params[0]?.name === 'cls' };
+      }),
+    );
+    return this.scopes;
+  }
+
+  /** The innermost function around a point that has a parameter `name`. */
+  private scopeWithParam(name: string, unit: PythonUnit, offset: number): FunctionScope | undefined {
+    let best: FunctionScope | undefined;
+    for (const f of this.functionScopes()) {
+      if (f.unit !== unit || offset < f.span.start || offset >= f.span.end) continue;
+      if (best && f.span.start < best.span.start) continue;
+      best = f;
+    }
+    return best && best.params.some((p) => p.name === name) ? best : undefined;
+  }
+
+  /** A parameter's value: its default, else the argument of the first call site that resolves. */
+  private resolveParam(scope: FunctionScope, name: string, depth: number, seen: Set<Assignment>): ResolvedValue {
+    const key = `${scope.unit.cell ?? -1}:${scope.span.start}:${name}`;
+    const memo = this.paramValues.get(key);
+    if (memo) return memo;
+    // Recursion guard while the callers are evaluated.
+    this.paramValues.set(key, unknownValue());
+    const v = this.computeParam(scope, name, depth, seen);
+    this.paramValues.set(key, v);
+    return v;
+  }
+
+  private computeParam(scope: FunctionScope, name: string, depth: number, seen: Set<Assignment>): ResolvedValue {
+    const param = scope.params.find((p) => p.name === name);
+    if (!param || depth > 6) return unknownValue();
+    for (const rc of this.program.calls()) {
+      if (rc.call.name !== scope.name || (rc.call.callee !== scope.name && !rc.call.callee.endsWith('.' + scope.name))) continue;
+      const index = param.index - (scope.method && rc.call.callee.includes('.') ? 1 : 0);
+      const arg = rc.call.args.find((a) => a.name === name) ?? rc.call.args.filter((a) => a.name === undefined)[index];
+      if (!arg) continue;
+      const v = arg.str !== undefined ? known(arg.str) : this.evaluate(rc.unit, arg.text, arg.valueSpan.start, depth + 1, seen);
+      if (v.text !== UNKNOWN) return v;
+    }
+    if (param.dflt) return this.evaluate(scope.unit, param.dflt.text, param.dflt.start, depth + 1, seen);
+    return unknownValue();
+  }
+
+  /** True when the program defines a function of that name. */
+  definesFunction(name: string): boolean {
+    return this.functionScopes().some((f) => f.name === name);
+  }
+
+  /** True when the name is assigned anywhere in the program. */
+  isAssigned(name: string): boolean {
+    this.paramNames ??= new Set(this.functionScopes().flatMap((f) => f.params.map((p) => p.name)));
+    return this.assignments().has(name) || this.paramNames.has(name);
+  }
+
+  resolveName(name: string, unit: PythonUnit, offset: number, depth = 0, seen: Set<Assignment> = new Set()): ResolvedValue {
+    if (name === '__file__') return known('__file__');
+    const scope = name.includes('.') ? undefined : this.scopeWithParam(name, unit, offset);
+    let a = this.assignmentOf(name, unit, offset);
+    if (scope && !(a && a.unit === unit && a.start >= scope.span.start && a.end <= offset)) {
+      // A parameter: its default or what the callers pass.
+      const v = this.resolveParam(scope, name, depth, seen);
+      if (v.text !== UNKNOWN) return v;
+      a = undefined;
+    }
+    if (!a || depth > 6 || seen.has(a)) return unknownValue();
+    const memo = this.assignmentValues.get(a);
+    if (memo) return memo;
+    seen.add(a);
+    const v = this.evaluate(a.unit, a.unit.text.slice(a.valueSpan.start, a.valueSpan.end), a.valueSpan.start, depth + 1, seen);
+    seen.delete(a);
+    const out = { ...v, origin: v.origin ?? { unit: a.unit, span: a.valueSpan, name } };
+    this.assignmentValues.set(a, out);
+    return out;
+  }
+
+  resolveArg(unit: PythonUnit, arg: ArgFact): ResolvedValue {
+    if (arg.str !== undefined) return known(arg.str);
+    let v = this.argValues.get(arg);
+    if (!v) this.argValues.set(arg, (v = this.evaluate(unit, arg.text, arg.valueSpan.start)));
+    return v;
+  }
+
+  /** Evaluates an expression's source text found at `offset` of `unit`. */
+  evaluate(unit: PythonUnit, src: string, offset: number, depth = 0, seen: Set<Assignment> = new Set()): ResolvedValue {
+    if (src.length > 4000) return unknownValue();
+    const toks = tokenize(src);
+    if (!toks || !toks.length) return unknownValue();
+    const p = new ExprParser(toks, this, unit, offset, depth, seen);
+    const v = p.parseExpr();
+    if (!p.atEnd()) return { ...v, complete: false };
+    return v;
+  }
+}
+
+class ExprParser {
+  private i = 0;
+
+  constructor(
+    private readonly toks: Tok[],
+    private readonly r: ValueResolver,
+    private readonly unit: PythonUnit,
+    private readonly offset: number,
+    private readonly depth: number,
+    private readonly seen: Set<Assignment>,
+  ) {}
+
+  atEnd(): boolean {
+    return this.i >= this.toks.length;
+  }
+
+  private peek(v?: string): Tok | undefined {
+    const t = this.toks[this.i];
+    if (v !== undefined && (!t || t.t !== 'op' || t.v !== v)) return undefined;
+    return t;
+  }
+
+  private eat(v: string): boolean {
+    if (this.peek(v)) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+
+  parseExpr(): ResolvedValue {
+    let left = this.parsePostfix();
+    for (;;) {
+      const t = this.toks[this.i];
+      if (!t || t.t !== 'op' || !['+', '/', '%'].includes(t.v)) return left;
+      this.i++;
+      const right = this.parsePostfix();
+      if (t.v === '+') left = { ...known(left.text + right.text), approx: left.approx || right.approx, origin: left.origin ?? right.origin };
+      else if (t.v === '/') left = joinPaths([left, right]);
+      else left = { ...left, text: left.text.replace(/%[-\d.]*[sdrifx]/g, UNKNOWN), complete: false };
+    }
+  }
+
+  private parseArgs(): Array<{ name?: string; value: ResolvedValue; literal: boolean }> {
+    const args: Array<{ name?: string; value: ResolvedValue; literal: boolean }> = [];
+    while (!this.atEnd() && !this.peek(')')) {
+      let name: string | undefined;
+      const t = this.toks[this.i];
+      const next = this.toks[this.i + 1];
+      if (t.t === 'name' && next?.t === 'op' && next.v === '=') {
+        name = t.v;
+        this.i += 2;
+      } else if (this.peek('*')) {
+        this.i++;
+        this.eat('*');
+      }
+      const startTok = this.toks[this.i];
+      const value = this.parseExpr();
+      const literal = startTok?.t === 'str' && !startTok.f && this.toks[this.i - 1] === startTok;
+      args.push({ name, value, literal });
+      if (!this.eat(',')) break;
+    }
+    this.eat(')');
+    return args;
+  }
+
+  private callValue(qualified: string, args: Array<{ name?: string; value: ResolvedValue; literal: boolean }>): ResolvedValue {
+    const positional = args.filter((a) => a.name === undefined).map((a) => a.value);
+    if (PATH_JOIN.test(qualified)) {
+      if (/expanduser|abspath|realpath|normpath|fspath|^str$/.test(qualified)) return positional[0] ?? unknownValue();
+      return positional.length ? joinPaths(positional) : known('.');
+    }
+    if (CWD.test(qualified)) return known(qualified.endsWith('home') ? '~' : '.');
+    if (qualified === 'os.path.dirname') return positional[0] ? parentOf(positional[0]) : unknownValue();
+    if (qualified === 'os.path.basename') {
+      const t = positional[0]?.text ?? UNKNOWN;
+      return known(t.slice(Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\')) + 1));
+    }
+    if (/^os\.(getenv|environ\.get)$/.test(qualified)) {
+      const dflt = args.find((a) => a.name === 'default')?.value ?? positional[1];
+      return dflt ? { ...dflt, approx: true } : unknownValue();
+    }
+    // A download helper returns where it put the file: not a file of the repository.
+    if (DOWNLOAD_CALL.test(qualified)) return unknownValue();
+    // A helper of the program itself (`script_path("movies.csv")`), given one data file name: take the name.
+    const files = args.filter((a) => a.literal && DATA_EXTENSIONS.test(a.value.text));
+    if (files.length === 1 && !qualified.includes('.') && this.r.definesFunction(qualified)) return { ...files[0].value, approx: true };
+    return unknownValue();
+  }
+
+  private parsePostfix(): ResolvedValue {
+    const t = this.toks[this.i];
+    if (!t) return unknownValue();
+    let value: ResolvedValue | undefined;
+    let dotted: string | undefined;
+    if (t.t === 'str') {
+      let text = '';
+      let complete = true;
+      let origin: ResolvedValue['origin'];
+      while (this.toks[this.i]?.t === 'str') {
+        const s = this.toks[this.i] as Extract<Tok, { t: 'str' }>;
+        this.i++;
+        if (s.f) {
+          const v = this.fString(s.v, s.start);
+          text += v.text;
+          complete &&= v.complete;
+          origin ??= v.origin;
+        } else text += s.v;
+      }
+      value = { text, complete: complete && !text.includes(UNKNOWN), origin };
+    } else if (t.t === 'name') {
+      if (t.v === 'lambda' || t.v === 'await' || t.v === 'not') return this.skipRest();
+      dotted = t.v;
+      this.i++;
+      while (this.peek('.') && this.toks[this.i + 1]?.t === 'name') {
+        dotted += '.' + this.toks[this.i + 1].v;
+        this.i += 2;
+      }
+    } else if (t.t === 'num') {
+      this.i++;
+      value = known(t.v);
+    } else if (t.t === 'op' && t.v === '(') {
+      this.i++;
+      value = this.parseExpr();
+      // A tuple: keep the first element.
+      while (this.eat(',')) if (!this.peek(')')) this.parseExpr();
+      this.eat(')');
+    } else if (t.t === 'op' && t.v === '[') {
+      this.i++;
+      value = this.peek(']') ? unknownValue() : this.parseExpr();
+      while (this.eat(',')) if (!this.peek(']')) this.parseExpr();
+      if (!this.eat(']')) return this.skipRest();
+    } else {
+      return this.skipRest();
+    }
+    // Postfix: calls, attributes, subscripts.
+    for (;;) {
+      if (dotted !== undefined && this.peek('(')) {
+        this.i++;
+        const args = this.parseArgs();
+        value = this.callValue(this.r.program.qualify(dotted), args);
+        dotted = undefined;
+        continue;
+      }
+      if (dotted !== undefined) {
+        value = this.nameValue(dotted);
+        dotted = undefined;
+      }
+      if (this.peek('.') && this.toks[this.i + 1]?.t === 'name') {
+        const attr = this.toks[this.i + 1].v;
+        this.i += 2;
+        const call = this.peek('(');
+        const args = call ? (this.i++, this.parseArgs()) : [];
+        value = this.methodValue(value ?? unknownValue(), attr, args);
+        continue;
+      }
+      if (this.peek('[')) {
+        this.i++;
+        let depth = 1;
+        while (!this.atEnd() && depth > 0) {
+          const x = this.toks[this.i++];
+          if (x.t === 'op' && x.v === '[') depth++;
+          else if (x.t === 'op' && x.v === ']') depth--;
+        }
+        value = unknownValue();
+        continue;
+      }
+      break;
+    }
+    return value ?? unknownValue();
+  }
+
+  private skipRest(): ResolvedValue {
+    this.i = this.toks.length;
+    return unknownValue();
+  }
+
+  private nameValue(dotted: string): ResolvedValue {
+    if (dotted === 'os.path.curdir' || dotted === 'os.curdir') return known('.');
+    if (dotted === '__file__') return known('__file__');
+    if (this.r.isAssigned(dotted)) return this.r.resolveName(dotted, this.unit, this.offset, this.depth, this.seen);
+    // `Path(__file__).parent` style chains handled by methodValue; plain `x.y` unknown.
+    const head = dotted.split('.')[0];
+    if (dotted.includes('.') && this.r.isAssigned(head)) {
+      const base = this.r.resolveName(head, this.unit, this.offset, this.depth, this.seen);
+      let v = base;
+      for (const attr of dotted.split('.').slice(1)) v = this.methodValue(v, attr, []);
+      return v;
+    }
+    return unknownValue();
+  }
+
+  private methodValue(v: ResolvedValue, attr: string, args: Array<{ name?: string; value: ResolvedValue }>): ResolvedValue {
+    if (attr === 'parent') return parentOf(v);
+    if (PATH_METHODS_SAME.has(attr)) return v;
+    if (attr === 'joinpath') return joinPaths([v, ...args.map((a) => a.value)]);
+    if (attr === 'with_suffix' && args[0]) return { ...v, text: v.text.replace(/\.[^./]*$/, '') + args[0].value.text };
+    if (attr === 'replace' && args.length >= 2 && args[0].value.complete && args[1].value.complete) return { ...v, text: v.text.split(args[0].value.text).join(args[1].value.text) };
+    if (attr === 'format') return { ...v, text: v.text.replace(/\{[^{}]*\}/g, UNKNOWN), complete: false };
+    if (attr === 'join' && args[0]) return unknownValue();
+    return unknownValue();
+  }
+
+  private fString(body: string, start: number): ResolvedValue {
+    let text = '';
+    let complete = true;
+    let origin: ResolvedValue['origin'];
+    for (let k = 0; k < body.length; k++) {
+      const c = body[k];
+      if (c === '{' && body[k + 1] === '{') {
+        text += '{';
+        k++;
+        continue;
+      }
+      if (c === '}' && body[k + 1] === '}') {
+        text += '}';
+        k++;
+        continue;
+      }
+      if (c !== '{') {
+        text += c;
+        continue;
+      }
+      let depth = 1;
+      let j = k + 1;
+      while (j < body.length && depth > 0) {
+        if (body[j] === '{') depth++;
+        else if (body[j] === '}') depth--;
+        j++;
+      }
+      const expr = body.slice(k + 1, j - 1).replace(/![rsa]$/, '').replace(/:[^\])]*$/, '');
+      const v = this.depth > 6 ? unknownValue() : this.r.evaluate(this.unit, expr, start, this.depth + 1, this.seen);
+      text += v.complete ? v.text : UNKNOWN;
+      complete &&= v.complete;
+      origin ??= v.origin;
+      k = j - 1;
+    }
+    return { text, complete, origin };
+  }
+}
+
+/** True when some string literal of the program passes `test` (a cheap filter before resolving values). */
+export function someString(program: PythonProgram, test: (value: string) => boolean): boolean {
+  return program.units.some((u) => u.facts.strings.some((s) => test(s.value)));
+}
+
+const resolvers = new WeakMap<PythonProgram, ValueResolver>();
+
+/** The program's value resolver (shared by all rules linting the same program). */
+export function resolverFor(program: PythonProgram): ValueResolver {
+  let r = resolvers.get(program);
+  if (!r) resolvers.set(program, (r = new ValueResolver(program)));
+  return r;
+}
+
