@@ -31,8 +31,10 @@ export class Project {
     const rules = options.rules ?? RULES;
     const loaded = await loadConfig(fs, options.configPath, rules);
     const config = resolveConfig(rules, loaded.config, options.ruleOverrides);
-    const workspace = await WorkspaceIndex.build(fs, { isExcluded: (p) => config.isExcluded(p) });
-    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache: options.cache });
+    // One parse cache for the index (scripts that DVC stages run) and the linter.
+    const cache = options.cache ?? new UnitCache();
+    const workspace = await WorkspaceIndex.build(fs, { isExcluded: (p) => config.isExcluded(p), cache });
+    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache });
     return new Project(fs, config, loaded.file, loaded.errors, workspace, linter);
   }
 
