@@ -18,6 +18,7 @@ const EXAMPLES = path.resolve(__dirname, '../examples');
 const EXPECTED_IN: Record<string, string[]> = {
   'absolute-data-path': ['notebooks/train.ipynb'],
   'deployment-without-monitoring': ['deploy/online-deployment.yml'],
+  'dvc-params-mismatch': ['dvc.yaml'],
   'error-output-committed': ['notebooks/train.ipynb'],
   'hardcoded-secret': ['notebooks/train.ipynb'],
   'invalid-notebook': ['broken/eda.ipynb'],
@@ -25,6 +26,9 @@ const EXPECTED_IN: Record<string, string[]> = {
   'missing-holdout-split': ['notebooks/train.ipynb'],
   'out-of-order-execution': ['notebooks/train.ipynb'],
   'python-syntax-error': ['notebooks/train.ipynb'],
+  'stage-without-metrics': ['dvc.yaml'],
+  'undeclared-artifact-write': ['src/prepare.py'],
+  'undeclared-stage-dependency': ['dvc.yaml'],
   'unpinned-install': ['notebooks/train.ipynb', 'environment.yml'],
   'unpinned-remote-data': ['notebooks/train.ipynb'],
   'unseeded-randomness': ['notebooks/train.ipynb'],
