@@ -209,9 +209,13 @@ function lfsPatterns(file: string, text: string): string[] {
   return out;
 }
 
-/** Folder entries of a path map, longest first (the most specific wins). */
-function dirsOf(m: Map<string, string>): Array<[string, string]> {
-  return [...m.entries()].filter(([p]) => p !== '').sort((a, b) => b[0].length - a[0].length);
+/** The entry of the nearest folder above `p` (deepest first): O(depth), not O(entries). */
+function ancestorEntry(map: ReadonlyMap<string, string>, p: string): string | undefined {
+  for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+    const by = map.get(p.slice(0, i));
+    if (by) return by;
+  }
+  return undefined;
 }
 
 function under(p: string, dir: string): boolean {
@@ -403,9 +407,8 @@ export interface IndexOptions {
 
 interface Derived {
   tracked: Map<string, string>;
-  trackedDirs: Array<[string, string]>;
   /** DVC outputs only (built on the first `outputOf`). */
-  outputs?: { exact: Map<string, string>; dirs: Array<[string, string]> };
+  outputs?: { exact: Map<string, string> };
   /** A stage's paths plus their templates filled in. */
   expand: (s: DvcStage, list: string[]) => string[];
   lfs: picomatch.Matcher | undefined;
@@ -586,7 +589,8 @@ export class WorkspaceIndex {
     const d = this.compute();
     const exact = d.tracked.get(p);
     if (exact) return { tracked: true, by: exact };
-    for (const [dir, by] of d.trackedDirs) if (under(p, dir)) return { tracked: true, by };
+    const inDir = ancestorEntry(d.tracked, p);
+    if (inDir) return { tracked: true, by: inDir };
     if (d.lfs?.(p)) return { tracked: true, by: `${d.lfsFile ?? '.gitattributes'} (Git LFS)` };
     return { tracked: false };
   }
@@ -601,12 +605,11 @@ export class WorkspaceIndex {
       const outputs = new Map<string, string>();
       for (const [file, c] of this.entries) for (const o of c.dvcOuts ?? []) outputs.set(o, file);
       for (const s of d.stages) for (const o of d.expand(s, [...s.outs, ...s.metrics, ...s.plots])) if (!outputs.has(o)) outputs.set(o, `${s.file} stage ${s.name} (outs)`);
-      d.outputs = { exact: outputs, dirs: dirsOf(outputs) };
+      d.outputs = { exact: outputs };
     }
     const exact = d.outputs.exact.get(p);
     if (exact) return exact;
-    for (const [dir, by] of d.outputs.dirs) if (under(p, dir)) return by;
-    return undefined;
+    return ancestorEntry(d.outputs.exact, p);
   }
 
   /** True when the workspace uses DVC at all. */
@@ -785,7 +788,6 @@ export class WorkspaceIndex {
     }
     this.derived = {
       tracked,
-      trackedDirs: dirsOf(tracked),
       expand,
       lfs: lfs.length ? picomatch(lfs, { dot: true }) : undefined,
       lfsFile,
