@@ -20,7 +20,15 @@ export interface LinterOptions {
   /** Files larger than this are skipped with a message (default 50 MB). */
   maxFileBytes?: number;
   cache?: UnitCache;
+  /**
+   * In an editor: give the event loop back between rules once this many ms have
+   * passed in one slice, so a long lint never blocks the extension host for long.
+   */
+  yieldAfterMs?: number;
 }
+
+/** Thrown from a lint whose `isCancelled` said so (a newer edit arrived). */
+export class LintCancelled extends Error {}
 
 export interface LintResult {
   file: string;
@@ -93,7 +101,7 @@ export class Linter {
    * editor's cells with `notebookFromCells` (then `text` is empty and file
    * ranges equal cell ranges). Unchanged cells come from the parse cache.
    */
-  async lintNotebook(file: string, notebook: NotebookModel): Promise<LintResult> {
+  async lintNotebook(file: string, notebook: NotebookModel, isCancelled?: () => boolean): Promise<LintResult> {
     await initPython();
     const python =
       /^i?python/.test(notebook.language) || notebook.language === ''
@@ -102,7 +110,7 @@ export class Linter {
             notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),
           )
         : undefined;
-    const r = await this.run(file, notebook.text, 'notebook', { notebook, python });
+    const r = await this.run(file, notebook.text, 'notebook', { notebook, python }, isCancelled);
     return { ...r, notebook };
   }
 
@@ -111,12 +119,20 @@ export class Linter {
     text: string,
     target: Target,
     parsed: { notebook?: NotebookModel; python?: PythonProgram; yaml?: YamlFile; configKind?: ConfigKind },
+    isCancelled?: () => boolean,
   ): Promise<LintResult> {
+    const yieldAfter = this.options.yieldAfterMs;
+    let slice = yieldAfter !== undefined ? performance.now() : 0;
     const settings = this.options.settings(file);
     const findings: Finding[] = [];
     const { notebook, python, yaml, configKind } = parsed;
     const ctxBase = { file, text, workspace: this.options.workspace };
     for (const rule of this.options.rules) {
+      if (yieldAfter !== undefined && performance.now() - slice > yieldAfter) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (isCancelled?.()) throw new LintCancelled('lint cancelled');
+        slice = performance.now();
+      }
       const setting = settings.get(rule.meta.id);
       if (!setting || setting.severity === 'off' || !rule.meta.targets.includes(target)) continue;
       const ctx: RuleContext = {

@@ -14,6 +14,8 @@ export interface ProjectOptions {
   ruleOverrides?: Record<string, RuleConfig>;
   rules?: readonly Rule[];
   cache?: UnitCache;
+  /** Yield to the event loop between rules after this many ms (editors). */
+  yieldAfterMs?: number;
 }
 
 /** A workspace opened for linting: config, index and linter together. */
@@ -34,7 +36,7 @@ export class Project {
     // One parse cache for the index (scripts that DVC stages run) and the linter.
     const cache = options.cache ?? new UnitCache();
     const workspace = await WorkspaceIndex.build(fs, { isExcluded: (p) => config.isExcluded(p), cache });
-    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache });
+    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache, yieldAfterMs: options.yieldAfterMs });
     return new Project(fs, config, loaded.file, loaded.errors, workspace, linter);
   }
 

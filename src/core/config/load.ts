@@ -30,7 +30,8 @@ export interface LoadedConfig {
   errors: ConfigError[];
 }
 
-export const CONFIG_FILES = ['.mlops-hygiene.yaml', '.mlops-hygiene.yml'];
+// JSON is YAML: `.mlops-hygiene.json` is read by the same parser.
+export const CONFIG_FILES = ['.mlops-hygiene.yaml', '.mlops-hygiene.yml', '.mlops-hygiene.json'];
 export const PYPROJECT = 'pyproject.toml';
 /** Where the config lives inside pyproject.toml. */
 export const PYPROJECT_TABLE = ['tool', 'mlops-hygiene'];

@@ -79,7 +79,7 @@ interface Contribution {
 }
 
 /** Folders never worth walking. */
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.ipynb_checkpoints', '.mypy_cache', '.pytest_cache', '.tox', '.cache', '.vscode-test', '.dvc']);
+export const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.ipynb_checkpoints', '.mypy_cache', '.pytest_cache', '.tox', '.cache', '.vscode-test', '.dvc']);
 
 /** Scripts and params files larger than this are not summarised. */
 const MAX_FACTS_BYTES = 2 * 1024 * 1024;
@@ -515,12 +515,14 @@ export class WorkspaceIndex {
   }
 
   private async updateEntry(p: string): Promise<void> {
-    this.derived = undefined;
+    // Derived lookups are dropped after the await, with the entries: a lookup made
+    // while the file is being read must not cache the old state.
     const b = basename(p);
     const kind = fileKind(p);
     const isAttr = b === '.gitattributes';
     if (kind === 'other' && !isAttr) {
       this.entries.set(p, { kind });
+      this.derived = undefined;
       return;
     }
     const contribution: Contribution = { kind };
@@ -529,6 +531,7 @@ export class WorkspaceIndex {
     const text = needsText ? await this.fs.readFile(p) : undefined;
     if (needsText && text === undefined) {
       this.entries.delete(p);
+      this.derived = undefined;
       return;
     }
     if (isAttr && text !== undefined) contribution.lfs = lfsPatterns(p, text);
@@ -539,6 +542,7 @@ export class WorkspaceIndex {
       if (parsed.vars.length) contribution.dvcVars = parsed.vars;
     }
     this.entries.set(p, contribution);
+    this.derived = undefined;
   }
 
   remove(p: string): void {
