@@ -1,3 +1,11 @@
+import * as assert from 'node:assert/strict';
+import { resolveConfig } from '../../src/core/config/resolve';
+import { Linter } from '../../src/core/lint';
+import { notebookFromCells, type NotebookOutput } from '../../src/core/parse/notebook';
+import { UnitCache } from '../../src/core/parse/program';
+import { RULES } from '../../src/core/rules';
+import { MemoryFileSystem } from '../../src/core/workspace/fs';
+import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
 import rule from '../../src/core/rules/governance/hardcoded-secret';
 import { ruleTester } from '../helpers/rule-tester';
 
@@ -193,3 +201,54 @@ ruleTester(rule, {
     },
   ],
 });
+
+describe('hardcoded-secret after one-cell edits', () => {
+  it('follows a secret typed into and removed from a cell', async () => {
+    const lint = await editSession('hardcoded-secret');
+    assert.deepEqual(await lint(['import os', 'token = os.environ["HF_TOKEN"]']), []);
+    assert.deepEqual(await lint(['import os', 'token = "hf_abcdefghijklmnopqrstuvwxyz0123456789"']), ['1:1:10 literalNamed']);
+    assert.deepEqual(await lint(['import os', 'token = os.environ["HF_TOKEN"]']), []);
+  });
+
+  it('follows outputs and markdown rebuilt for every lint', async () => {
+    const lint = await editSession('hardcoded-secret');
+    const leak: NotebookOutput = { output_type: 'stream', name: 'stdout', text: 'WANDB_API_KEY=3f9a1c5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a\n' };
+    const clean: NotebookOutput = { output_type: 'stream', name: 'stdout', text: 'done\n' };
+    assert.deepEqual(await lint([{ code: 'print(cfg)', outputs: [{ ...clean }] }]), []);
+    assert.deepEqual(await lint([{ code: 'print(cfg)', outputs: [{ ...leak }] }]), ['0:1:1 output']);
+    assert.deepEqual(await lint([{ code: 'print(cfg)', outputs: [{ ...clean }] }]), []);
+    assert.deepEqual(await lint([{ markdown: 'Token: hf_Xq7LmN2pR9sT4vW8yZ1bC3dF5gH6jK0aQe' }, 'x = 1']), ['0:1:8 markdown']);
+    assert.deepEqual(await lint([{ markdown: 'Token: set HF_TOKEN' }, 'x = 1']), []);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// One-cell edits through the engine's caches (what the editor does on every
+// keystroke): the findings must follow the edit, and equal a fresh lint.
+
+type EditCell = string | { markdown: string } | { code: string; executionCount?: number | null; outputs?: NotebookOutput[] };
+
+async function editSession(ruleId: string, files: Record<string, string> = {}): Promise<(cells: EditCell[]) => Promise<string[]>> {
+  const workspace = await WorkspaceIndex.build(new MemoryFileSystem(files));
+  const config = resolveConfig(RULES, { rules: Object.fromEntries(RULES.map((r) => [r.meta.id, r.meta.id === ruleId ? ('warning' as const) : ('off' as const)])) });
+  const linter = (): Linter => new Linter({ workspace, rules: RULES, settings: (f) => config.settingsFor(f), cache: new UnitCache() });
+  const warm = linter();
+  const run = async (l: Linter, cells: EditCell[]): Promise<string[]> => {
+    const model = notebookFromCells(
+      cells.map((c) =>
+        typeof c === 'string'
+          ? { kind: 'code' as const, source: c, executionCount: null, outputs: [], metadata: {} }
+          : 'markdown' in c
+            ? { kind: 'markdown' as const, source: c.markdown, executionCount: null, outputs: [], metadata: {} }
+            : { kind: 'code' as const, source: c.code, executionCount: c.executionCount ?? null, outputs: c.outputs ?? [], metadata: {} },
+      ),
+    );
+    const r = await l.lintNotebook('analysis.ipynb', model);
+    return r.findings.filter((f) => f.rule === ruleId).map((f) => `${f.location.cell}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.messageId}`);
+  };
+  return async (cells) => {
+    const got = await run(warm, cells);
+    assert.deepEqual(got, await run(linter(), cells), 'a re-lint through the cache must equal a fresh lint');
+    return got;
+  };
+}

@@ -1,3 +1,10 @@
+import { resolveConfig } from '../../src/core/config/resolve';
+import { Linter } from '../../src/core/lint';
+import { notebookFromCells, type NotebookOutput } from '../../src/core/parse/notebook';
+import { UnitCache } from '../../src/core/parse/program';
+import { RULES } from '../../src/core/rules';
+import { MemoryFileSystem } from '../../src/core/workspace/fs';
+import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
 import * as assert from 'node:assert/strict';
 import rule, { checkCondaSpec, checkPipSpec, installedVersion, isPatchSeries } from '../../src/core/rules/reproducibility/unpinned-install';
 import { ruleTester } from '../helpers/rule-tester';
@@ -227,3 +234,50 @@ describe('unpinned-install spec checks', () => {
     assert.equal(installedVersion('Requirement already satisfied: kfp-server-api in /usr/lib (2.0.1)\n', 'kfp'), undefined);
   });
 });
+
+describe('unpinned-install after one-cell edits', () => {
+  it('follows an install line edited in place', async () => {
+    const lint = await editSession('unpinned-install');
+    assert.deepEqual(await lint(['%pip install pandas', 'import pandas as pd']), ['0:1:14 none']);
+    assert.deepEqual(await lint(['%pip install pandas==2.2.2', 'import pandas as pd']), []);
+    assert.deepEqual(await lint(['%pip install pandas', 'import pandas as pd']), ['0:1:14 none']);
+  });
+
+  it('re-qualifies unchanged cells when an import in another cell changes', async () => {
+    const lint = await editSession('unpinned-install');
+    const install = 'sp.check_call("pip install requests", shell=True)';
+    assert.deepEqual(await lint(['import subprocess as sp', install]), ['1:1:28 none']);
+    assert.deepEqual(await lint(['import mytools as sp', install]), []);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// One-cell edits through the engine's caches (what the editor does on every
+// keystroke): the findings must follow the edit, and equal a fresh lint.
+
+type EditCell = string | { markdown: string } | { code: string; executionCount?: number | null; outputs?: NotebookOutput[] };
+
+async function editSession(ruleId: string, files: Record<string, string> = {}): Promise<(cells: EditCell[]) => Promise<string[]>> {
+  const workspace = await WorkspaceIndex.build(new MemoryFileSystem(files));
+  const config = resolveConfig(RULES, { rules: Object.fromEntries(RULES.map((r) => [r.meta.id, r.meta.id === ruleId ? ('warning' as const) : ('off' as const)])) });
+  const linter = (): Linter => new Linter({ workspace, rules: RULES, settings: (f) => config.settingsFor(f), cache: new UnitCache() });
+  const warm = linter();
+  const run = async (l: Linter, cells: EditCell[]): Promise<string[]> => {
+    const model = notebookFromCells(
+      cells.map((c) =>
+        typeof c === 'string'
+          ? { kind: 'code' as const, source: c, executionCount: null, outputs: [], metadata: {} }
+          : 'markdown' in c
+            ? { kind: 'markdown' as const, source: c.markdown, executionCount: null, outputs: [], metadata: {} }
+            : { kind: 'code' as const, source: c.code, executionCount: c.executionCount ?? null, outputs: c.outputs ?? [], metadata: {} },
+      ),
+    );
+    const r = await l.lintNotebook('analysis.ipynb', model);
+    return r.findings.filter((f) => f.rule === ruleId).map((f) => `${f.location.cell}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.messageId}`);
+  };
+  return async (cells) => {
+    const got = await run(warm, cells);
+    assert.deepEqual(got, await run(linter(), cells), 'a re-lint through the cache must equal a fresh lint');
+    return got;
+  };
+}

@@ -1,3 +1,11 @@
+import * as assert from 'node:assert/strict';
+import { resolveConfig } from '../../src/core/config/resolve';
+import { Linter } from '../../src/core/lint';
+import { notebookFromCells, type NotebookOutput } from '../../src/core/parse/notebook';
+import { UnitCache } from '../../src/core/parse/program';
+import { RULES } from '../../src/core/rules';
+import { MemoryFileSystem } from '../../src/core/workspace/fs';
+import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
 import rule from '../../src/core/rules/reproducibility/unseeded-randomness';
 import { ruleTester } from '../helpers/rule-tester';
 
@@ -202,3 +210,65 @@ ruleTester(rule, {
     },
   ],
 });
+
+describe('unseeded-randomness after one-cell edits', () => {
+  it('follows a seed added to and removed from another cell', async () => {
+    const lint = await editSession('unseeded-randomness');
+    const draw = 'x = np.random.rand(3)\nprint(x.mean())';
+    assert.deepEqual(await lint(['import numpy as np', draw]), ['1:1:5 unseededDraw']);
+    assert.deepEqual(await lint(['import numpy as np\nnp.random.seed(0)', draw]), []);
+    assert.deepEqual(await lint(['import numpy as np', draw]), ['1:1:5 unseededDraw']);
+    // An edit of the drawing cell itself.
+    assert.deepEqual(await lint(['import numpy as np', 'np.random.seed(1)\n' + draw]), []);
+  });
+
+  it('re-qualifies unchanged cells when an import in another cell changes', async () => {
+    const lint = await editSession('unseeded-randomness');
+    const split = 'X_tr, X_te, y_tr, y_te = tts(X, y, test_size=0.2)';
+    assert.deepEqual(await lint(['from sklearn.model_selection import train_test_split as tts', split]), ['1:1:26 missingRandomState']);
+    // `tts` is now another function: the unchanged cell is read again.
+    assert.deepEqual(await lint(['from mylib import split as tts', split]), []);
+    assert.deepEqual(await lint(['from sklearn.model_selection import train_test_split as tts', split]), ['1:1:26 missingRandomState']);
+  });
+
+  it('follows cells moved, copied and deleted', async () => {
+    const lint = await editSession('unseeded-randomness');
+    const seed = 'np.random.seed(0)';
+    const draw = 'x = np.random.rand(3)';
+    assert.deepEqual(await lint(['import numpy as np', draw, seed]), []);
+    assert.deepEqual(await lint(['import numpy as np', draw]), ['1:1:5 unseededDraw']);
+    assert.deepEqual(await lint(['import numpy as np', draw, draw]), ['1:1:5 unseededDraw', '2:1:5 unseededDraw']);
+    assert.deepEqual(await lint([draw, 'import numpy as np', draw]), ['0:1:5 unseededDraw', '2:1:5 unseededDraw']);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// One-cell edits through the engine's caches (what the editor does on every
+// keystroke): the findings must follow the edit, and equal a fresh lint.
+
+type EditCell = string | { markdown: string } | { code: string; executionCount?: number | null; outputs?: NotebookOutput[] };
+
+async function editSession(ruleId: string, files: Record<string, string> = {}): Promise<(cells: EditCell[]) => Promise<string[]>> {
+  const workspace = await WorkspaceIndex.build(new MemoryFileSystem(files));
+  const config = resolveConfig(RULES, { rules: Object.fromEntries(RULES.map((r) => [r.meta.id, r.meta.id === ruleId ? ('warning' as const) : ('off' as const)])) });
+  const linter = (): Linter => new Linter({ workspace, rules: RULES, settings: (f) => config.settingsFor(f), cache: new UnitCache() });
+  const warm = linter();
+  const run = async (l: Linter, cells: EditCell[]): Promise<string[]> => {
+    const model = notebookFromCells(
+      cells.map((c) =>
+        typeof c === 'string'
+          ? { kind: 'code' as const, source: c, executionCount: null, outputs: [], metadata: {} }
+          : 'markdown' in c
+            ? { kind: 'markdown' as const, source: c.markdown, executionCount: null, outputs: [], metadata: {} }
+            : { kind: 'code' as const, source: c.code, executionCount: c.executionCount ?? null, outputs: c.outputs ?? [], metadata: {} },
+      ),
+    );
+    const r = await l.lintNotebook('analysis.ipynb', model);
+    return r.findings.filter((f) => f.rule === ruleId).map((f) => `${f.location.cell}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.messageId}`);
+  };
+  return async (cells) => {
+    const got = await run(warm, cells);
+    assert.deepEqual(got, await run(linter(), cells), 'a re-lint through the cache must equal a fresh lint');
+    return got;
+  };
+}

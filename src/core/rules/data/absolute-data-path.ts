@@ -1,10 +1,10 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import { unitLocation, type PythonProgram, type ResolvedCall } from '../../parse/program';
-import type { ArgFact } from '../../parse/python';
+import { unitLocation, type PythonProgram, type PythonUnit, type ResolvedCall } from '../../parse/program';
+import type { ArgFact, CallFact } from '../../parse/python';
 import { nodeRange, walkScalars } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
 import type { RelatedInformation } from '../../types';
-import { dataReads, isAbsoluteLocal, resolverFor, someString, UNKNOWN, yamlDataRefs, type ResolvedValue } from '../lib/data-io';
+import { dataReads, isAbsoluteLocal, qualifiedMemo, resolverFor, UNKNOWN, yamlDataRefs, type ResolvedValue } from '../lib/data-io';
 
 /** Paths a platform defines inside its containers or workspaces: the same on every machine. */
 const PLATFORM_PATH =
@@ -34,8 +34,8 @@ function kindOfPath(p: string): 'home' | 'tmp' | 'other' | undefined {
   return 'other';
 }
 
-function isRead(rc: ResolvedCall, arg: ArgFact, reads: Set<ResolvedCall>): boolean {
-  if (reads.has(rc)) return true;
+function isRead(rc: ResolvedCall, arg: ArgFact, dataRead: boolean): boolean {
+  if (dataRead) return true;
   const name = rc.call.name;
   if (name === 'open') {
     const mode = rc.call.args.find((a) => a.name === 'mode') ?? rc.call.args.filter((a) => !a.name)[1];
@@ -57,24 +57,57 @@ function shown(p: string): string {
   return t.length > 80 ? t.slice(0, 77) + '…' : t;
 }
 
-function checkPython(ctx: RuleContext, program: PythonProgram): void {
-  // Every absolute path starts as a literal (or `Path.home()` / `expanduser`): skip programs without one.
-  const candidate = someString(program, (v) => /^(\/|~|[A-Za-z]:[\\/]|\\\\)/.test(v)) || program.calls().some((rc) => /(expanduser|\.home)$/.test(rc.qualified));
-  if (!candidate) return;
-  const resolver = resolverFor(program);
-  const reads = new Set(dataReads(program).map((r) => r.rc));
-  const reported = new Set<string>();
-  for (const rc of program.calls()) {
-    if (NOT_IO.test(rc.qualified)) continue;
-    for (const arg of rc.call.args) {
+/** One unit's part: whether it can produce an absolute path at all, and its I/O arguments. */
+interface UnitPaths {
+  /** A literal that starts like an absolute path, or a `Path.home()` / `expanduser` call. */
+  seed: boolean;
+  io: Array<{ call: CallFact; qualified: string; arg: ArgFact }>;
+}
+
+const unitPaths = qualifiedMemo((unit, qualify): UnitPaths => {
+  const out: UnitPaths = { seed: unit.facts.strings.some((s) => /^(\/|~|[A-Za-z]:[\\/]|\\\\)/.test(s.value)), io: [] };
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    if (/(expanduser|\.home)$/.test(q)) out.seed = true;
+    if (NOT_IO.test(q)) continue;
+    const rc = { unit, call, qualified: q };
+    for (const arg of call.args) {
       // Cheap filter first: the argument's text or a name in it must be able to produce a path.
       if (arg.kind === 'integer' || arg.kind === 'float' || arg.kind === 'true' || arg.kind === 'false' || arg.kind === 'none') continue;
-      if (!isIo(rc, arg)) continue;
+      if (isIo(rc, arg)) out.io.push({ call, qualified: q, arg });
+    }
+  }
+  return out.seed || out.io.length ? out : NO_PATHS;
+});
+
+const NO_PATHS: UnitPaths = { seed: false, io: [] };
+
+function checkPython(ctx: RuleContext, program: PythonProgram): void {
+  // Every absolute path starts as a literal (or `Path.home()` / `expanduser`): skip programs without one.
+  const units = unitPaths.all(program);
+  if (!units.some((u) => u.seed)) return;
+  const resolver = resolverFor(program);
+  let reads: Map<PythonUnit, Set<CallFact>> | undefined;
+  const reported = new Set<string>();
+  units.forEach((u, i) => {
+    const unit = program.units[i];
+    for (const { call, qualified, arg } of u.io) {
+      const rc: ResolvedCall = { unit, call, qualified };
       const v: ResolvedValue = resolver.resolveArg(rc.unit, arg);
       const p = v.text.trim();
       const kind = kindOfPath(p);
       if (!kind) continue;
-      if (kind === 'tmp' && !isRead(rc, arg, reads)) continue;
+      if (kind === 'tmp') {
+        if (!reads) {
+          reads = new Map();
+          for (const r of dataReads(program)) {
+            let set = reads.get(r.rc.unit);
+            if (!set) reads.set(r.rc.unit, (set = new Set()));
+            set.add(r.rc.call);
+          }
+        }
+        if (!isRead(rc, arg, reads.get(unit)?.has(call) ?? false)) continue;
+      }
       const key = v.origin ? `o${v.origin.unit.cell ?? -1}:${v.origin.span.start}:${rc.call.name}` : `a${rc.unit.cell ?? -1}:${arg.valueSpan.start}`;
       if (reported.has(key)) continue;
       reported.add(key);
@@ -87,7 +120,7 @@ function checkPython(ctx: RuleContext, program: PythonProgram): void {
         related,
       });
     }
-  }
+  });
 }
 
 /** YAML kinds whose paths live inside containers, not on a developer's machine. */

@@ -1,9 +1,9 @@
 import type { Magic } from '../../parse/magics';
 import { unitLocation, type PythonProgram, type PythonUnit, type ResolvedCall } from '../../parse/program';
-import type { ArgFact } from '../../parse/python';
+import type { ArgFact, CallFact } from '../../parse/python';
 import { nodeRange } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
-import type { Location, RelatedInformation } from '../../types';
+import type { Location, Range, RelatedInformation } from '../../types';
 import { dirname, joinPath } from '../../workspace/fs';
 import {
   argument,
@@ -18,11 +18,13 @@ import {
   resolverFor,
   shellCopy,
   shellWords,
-  someString,
+  qualifiedMemo,
   UNKNOWN,
+  unitMemo,
   yamlDataRefs,
   type RemoteKind,
   type ResolvedValue,
+  type ValueResolver,
 } from '../lib/data-io';
 
 const ADVICE: Record<RemoteKind, string> = {
@@ -87,10 +89,13 @@ function looksLikeDataUrl(url: string): boolean {
 
 /** True when the program imports a module (`import a.b`, `from a import b`, `from a.b import c`). */
 function imports(program: PythonProgram, modules: string[]): boolean {
-  return program.imports().some(({ imp }) => {
-    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-    return modules.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.'));
-  });
+  for (const u of program.units) {
+    for (const imp of u.facts.imports) {
+      const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
+      if (modules.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.'))) return true;
+    }
+  }
+  return false;
 }
 
 function hasKeyword(rc: ResolvedCall, names: string[]): boolean {
@@ -360,18 +365,64 @@ const others: Handler = (rc, env) => {
 
 const HANDLERS: Handler[] = [downloads, hubs, azureml, pipelines, bigquery, artifacts, others];
 
+/** Calls some handler may claim (each handler returns false for every other call). */
+function handled(call: CallFact, q: string): boolean {
+  const name = call.name;
+  return (
+    DOWNLOADS.some((d) => d.match.test(q)) ||
+    /^(datasets\.load_dataset|datasets\.load_dataset_builder|fiftyone\.utils\.huggingface\.load_from_hub|sklearn\.datasets\.fetch_openml)$/.test(q) ||
+    /^(huggingface_hub\.(hf_hub_download|snapshot_download)|tensorflow_datasets\.(load|builder|data_source)|kagglehub\.(dataset_download|load_dataset))$/.test(q) ||
+    /^(dataset_download_files|dataset_download_file|fit|query|use_artifact|artifact|download_file|download_fileobj|get_object)$/.test(name) ||
+    /^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q) ||
+    /\.data\.get$/.test(call.callee) ||
+    /^azureml\.core\.(Dataset|dataset\.Dataset)\.get_by_name$/.test(q) ||
+    /(^|\.)dsl\.importer$/.test(q) ||
+    call.args.some((a) => a.name !== undefined && SOURCE_KEYWORDS.test(a.name)) ||
+    /^(pandas|pandas_gbq|bigframes\.pandas)\.read_gbq$/.test(q) ||
+    /^dvc\.api\.(open|read|get_url)$/.test(q) ||
+    WEB_LOADERS.test(q) ||
+    COPY_NAMES.test(name)
+  );
+}
+
+/** One unit's part of the checks: URL literals, snapshots, the calls handlers may claim. */
+interface UnitRemote {
+  urls: boolean;
+  snapshotted: boolean;
+  calls: Array<{ call: CallFact; qualified: string }>;
+}
+
+const unitRemote = qualifiedMemo((unit, qualify): UnitRemote => {
+  const out: UnitRemote = { urls: unit.facts.strings.some((s) => s.value.includes('://') || s.value.startsWith('azureml:')), snapshotted: false, calls: [] };
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    if (q === 'azure.ai.ml.entities.Data' && call.args.some((a) => a.name === 'version' && a.text !== 'None')) out.snapshotted = true;
+    if (handled(call, q)) out.calls.push({ call, qualified: q });
+  }
+  return out.urls || out.snapshotted || out.calls.length ? out : NO_REMOTE;
+});
+
+const NO_REMOTE: UnitRemote = { urls: false, snapshotted: false, calls: [] };
+
 function checkPython(ctx: RuleContext, program: PythonProgram): void {
-  const resolver = resolverFor(program);
+  const units = unitRemote.all(program);
+  let resolver: ValueResolver | undefined;
   const env: Env = {
     r: { ctx, reported: new Set() },
     program,
-    urls: someString(program, (v) => v.includes('://') || v.startsWith('azureml:')),
-    snapshotted: program.calls().some((rc) => rc.qualified === 'azure.ai.ml.entities.Data' && hasKeyword(rc, ['version'])),
+    urls: units.some((u) => u.urls),
+    snapshotted: units.some((u) => u.snapshotted),
     bigquery: imports(program, ['google.cloud.bigquery', 'bigframes', 'pandas_gbq']),
-    resolve: (rc, a) => (a ? resolver.resolveArg(rc.unit, a) : undefined),
+    resolve: (rc, a) => (a ? (resolver ??= resolverFor(program)).resolveArg(rc.unit, a) : undefined),
   };
   if (env.urls) for (const read of dataReads(program)) checkRemote(env.r, read.rc, read.pathArg, read.value, `\`${read.rc.call.callee}\``, { snapshotted: env.snapshotted });
-  for (const rc of program.calls()) for (const h of HANDLERS) if (h(rc, env)) break;
+  units.forEach((u, i) => {
+    const unit = program.units[i];
+    for (const c of u.calls) {
+      const rc: ResolvedCall = { unit, call: c.call, qualified: c.qualified };
+      for (const h of HANDLERS) if (h(rc, env)) break;
+    }
+  });
   checkMagics(env.r, program);
 }
 
@@ -445,26 +496,58 @@ export function shellReads(line: string): Array<{ what: string; url: string; mes
   return out;
 }
 
-function checkMagics(r: Reporter, program: PythonProgram): void {
-  const resolver = resolverFor(program);
-  for (const { unit, magic } of program.magics()) {
+type ShellRead = ReturnType<typeof shellReads>[number];
+
+/** Shell reads worth reporting: pinned, placeholder and non-data locations dropped. */
+function reportable(hits: ShellRead[]): ShellRead[] {
+  return hits.filter((hit) => hit.messageId !== 'remote' || !(isPlaceholderRemote(hit.url) || isPinnedRemote(hit.url) || hit.url.includes(UNKNOWN) || NOT_DATA_URL.test(urlPath(hit.url))));
+}
+
+/** Variables a shell line may refer to (`$VAR`, `${VAR}`, `{VAR}`): it is read after substitution. */
+const VARIABLE_REF = /\$\{(\w+)\}|\$(\w+)|\{([A-Za-z_][\w.]*)\}/;
+
+type MagicItem =
+  | { kind: 'bigquery'; table: string; range: Range }
+  | { kind: 'line'; line: number; range: Range; text: string; hits?: ShellRead[] };
+
+/** The reads of one unit's shell lines; lines with variables keep their text for substitution. */
+const unitMagicItems = unitMemo((unit): MagicItem[] => {
+  const items: MagicItem[] = [];
+  for (const magic of unit.magics) {
     if (magic.kind === 'cell' && magic.name === 'bigquery') {
       const tables = liveTables(magic.command);
-      if (tables.length) {
-        const location: Location = { cell: unit.cell, range: { start: magic.range.start, end: { line: magic.range.start.line, character: unit.lines.lineText(magic.range.start.line).length } } };
-        r.ctx.report({ messageId: 'bigquery', data: { what: '`%%bigquery`', table: tables[0] }, location });
-      }
+      if (tables.length) items.push({ kind: 'bigquery', table: tables[0], range: { start: magic.range.start, end: { line: magic.range.start.line, character: unit.lines.lineText(magic.range.start.line).length } } });
       continue;
     }
     for (const ln of magicLines(unit, magic)) {
-      const text = substitute(ln.text, resolver, unit, unit.lines.offsetAt({ line: ln.line, character: 0 }));
-      for (const hit of shellReads(text)) {
+      const variables = VARIABLE_REF.test(ln.text);
+      const hits = variables ? undefined : reportable(shellReads(ln.text));
+      if (hits && hits.length === 0) continue;
+      const lineText = unit.lines.lineText(ln.line);
+      const start = ln.line === magic.range.start.line ? magic.range.start.character : lineText.length - lineText.trimStart().length;
+      items.push({ kind: 'line', line: ln.line, range: { start: { line: ln.line, character: start }, end: { line: ln.line, character: lineText.length } }, text: ln.text, hits });
+    }
+  }
+  return items.length ? items : NO_ITEMS;
+});
+
+const NO_ITEMS: MagicItem[] = [];
+
+function checkMagics(r: Reporter, program: PythonProgram): void {
+  let resolver: ValueResolver | undefined;
+  for (const unit of program.units) {
+    if (unit.magics.length === 0) continue;
+    for (const item of unitMagicItems(unit)) {
+      if (item.kind === 'bigquery') {
+        r.ctx.report({ messageId: 'bigquery', data: { what: '`%%bigquery`', table: item.table }, location: { cell: unit.cell, range: item.range } });
+        continue;
+      }
+      resolver ??= resolverFor(program);
+      const hits = item.hits ?? reportable(shellReads(substitute(item.text, resolver, unit, unit.lines.offsetAt({ line: item.line, character: 0 }))));
+      for (const hit of hits) {
         const url = hit.url;
-        if (hit.messageId === 'remote' && (isPlaceholderRemote(url) || isPinnedRemote(url) || url.includes(UNKNOWN) || NOT_DATA_URL.test(urlPath(url)))) continue;
-        const lineText = unit.lines.lineText(ln.line);
-        const start = ln.line === magic.range.start.line ? magic.range.start.character : lineText.length - lineText.trimStart().length;
-        const location: Location = { cell: unit.cell, range: { start: { line: ln.line, character: start }, end: { line: ln.line, character: lineText.length } } };
-        const key = `${unit.cell ?? -1}:m${ln.line}`;
+        const location: Location = { cell: unit.cell, range: item.range };
+        const key = `${unit.cell ?? -1}:m${item.line}`;
         if (r.reported.has(key)) continue;
         r.reported.add(key);
         if (hit.messageId === 'remote') {

@@ -6,7 +6,8 @@ import type { Location, RelatedInformation } from '../../types';
 import { dirname, joinPath } from '../../workspace/fs';
 import type { DvcStage } from '../../workspace/workspace-index';
 import type { PythonProgram } from '../../parse/program';
-import { argument, dataReads, isAbsoluteLocal, isConfigFile, isRemotePath, normalizeLocal, producedPaths, resolverFor, UNKNOWN, yamlDataRefs, type DataRead } from '../lib/data-io';
+import { argument, dataReads, isAbsoluteLocal, isConfigFile, isRemotePath, normalizeLocal, producedPaths, qualifiedMemo, resolverFor, UNKNOWN, yamlDataRefs, type DataRead } from '../lib/data-io';
+import type { ArgFact, CallFact } from '../../parse/python';
 
 /** Layers of the Kedro data convention that the pipeline itself writes (02_intermediate ... 08_reporting). */
 const KEDRO_PRODUCED_LAYER = /(^|\/)0[2-8]_[a-z_]+\//;
@@ -101,15 +102,29 @@ function related(ctx: RuleContext, location: Location, target: string): RelatedI
 const TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
 
 /** Azure ML `Input(path="./data")`: a local folder uploaded for a job. */
-function azuremlLocalInputs(program: PythonProgram): DataRead[] {
-  const resolver = resolverFor(program);
-  const out: DataRead[] = [];
-  for (const rc of program.calls()) {
-    if (!/^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(rc.qualified)) continue;
+const unitAzuremlInputs = qualifiedMemo((unit, qualify): Array<{ call: CallFact; qualified: string; arg: ArgFact }> => {
+  const out: Array<{ call: CallFact; qualified: string; arg: ArgFact }> = [];
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    if (!/^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q)) continue;
+    const rc = { unit, call, qualified: q };
     const arg = argument(rc, 99, 'path');
     if (!arg || /model/i.test(argument(rc, 99, 'type')?.text ?? '')) continue;
-    out.push({ rc, pathArg: arg, path: arg.str, value: resolver.resolveArg(rc.unit, arg) });
+    out.push({ call, qualified: q, arg });
   }
+  return out.length ? out : NO_INPUTS;
+});
+
+const NO_INPUTS: Array<{ call: CallFact; qualified: string; arg: ArgFact }> = [];
+
+function azuremlLocalInputs(program: PythonProgram): DataRead[] {
+  const out: DataRead[] = [];
+  unitAzuremlInputs.all(program).forEach((inputs, i) => {
+    const unit = program.units[i];
+    for (const { call, qualified, arg } of inputs) {
+      out.push({ rc: { unit, call, qualified }, pathArg: arg, path: arg.str, value: resolverFor(program).resolveArg(unit, arg) });
+    }
+  });
   return out;
 }
 

@@ -77,6 +77,15 @@ export function savedError(o: NotebookOutput): SavedError | undefined {
   return undefined;
 }
 
+/** `savedError` per output object: unchanged outputs are not read again on the next lint. */
+const savedErrors = new WeakMap<NotebookOutput, SavedError | null>();
+
+function savedErrorOf(o: NotebookOutput): SavedError | undefined {
+  let e = savedErrors.get(o);
+  if (e === undefined) savedErrors.set(o, (e = savedError(o) ?? null));
+  return e ?? undefined;
+}
+
 function firstLine(cell: NotebookCell): Range {
   const nl = cell.source.indexOf('\n');
   const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
@@ -143,7 +152,7 @@ export default defineRule({
       if (cell.kind !== 'code' || cell.outputs.length === 0) continue;
       let err: SavedError | undefined;
       for (const o of cell.outputs) {
-        err = savedError(o);
+        err = savedErrorOf(o);
         if (err) break;
       }
       if (!err) continue;

@@ -6,7 +6,8 @@ import { getNode, offsetsToRange, walkScalars, type YamlFile } from '../../parse
 import { defineRule, type RuleContext } from '../../rule';
 import { LineIndex, maskSecret } from '../../text';
 import type { Fix, Range, TextEdit } from '../../types';
-import { assignedSecretKind, envVarName, mergeHits, nameWords, scanAssignments, scanProviderTokens, SECRET_WORD, type SecretHit } from '../lib/secrets';
+import { assignedSecretKind, envVarName, mayHoldProviderTokens, mergeHits, nameWords, scanAssignments, scanProviderTokens, SECRET_WORD, type SecretHit } from '../lib/secrets';
+import { TextCache, unitMemo } from '../lib/value-resolver';
 
 /** Output texts larger than this are scanned only up to it (base64 images are skipped anyway). */
 const MAX_OUTPUT_CHARS = 200_000;
@@ -164,8 +165,41 @@ function pythonAssignments(unit: PythonUnit): SecretHit[] {
   return hits.filter((h) => notInComment(text, h));
 }
 
-async function checkPythonUnit(ctx: RuleContext, unit: PythonUnit): Promise<void> {
-  const hits = mergeHits([...(await scanProviderTokens(unit.text)), ...pythonAssignments(unit)]);
+// ---------------------------------------------------------------------------
+// Results cached across lint runs: per unit (facts), per output, per text.
+
+/** A result computed asynchronously once (secretlint is async); `value` once it settled. */
+interface Pending<T> {
+  value?: T;
+  promise: Promise<T>;
+}
+
+function pending<T>(compute: () => Promise<T>): Pending<T> {
+  const p: Pending<T> = { promise: undefined as unknown as Promise<T> };
+  p.promise = compute().then((v) => (p.value = v));
+  return p;
+}
+
+/** An empty result, settled (most texts: no promise kept for them). */
+const NOTHING: Pending<never[]> = { value: [], promise: Promise.resolve([]) };
+
+function settledWith<T>(value: T): Pending<T> {
+  return { value, promise: Promise.resolve(value) };
+}
+
+/** The value, without waiting (not even a microtask) when it is already there. */
+async function settled<T>(p: Pending<T>): Promise<T> {
+  return p.value ?? p.promise;
+}
+
+/** The secrets of a Python unit (code cell or file). */
+const unitHits = unitMemo((unit: PythonUnit): Pending<SecretHit[]> => {
+  const assigned = pythonAssignments(unit);
+  if (!mayHoldProviderTokens(unit.text)) return assigned.length ? settledWith(mergeHits(assigned)) : NOTHING;
+  return pending(async () => mergeHits([...(await scanProviderTokens(unit.text)), ...assigned]));
+});
+
+function reportPythonUnit(ctx: RuleContext, unit: PythonUnit, hits: SecretHit[]): void {
   for (const hit of hits) {
     const inMagic = magicSpans(unit).some((m) => m.start <= hit.start && hit.end <= m.end);
     const fix = unit.facts.syntaxError || inMagic ? undefined : pythonFix(ctx, unit, hit);
@@ -197,32 +231,91 @@ function firstLine(cell: NotebookCell): Range {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
 }
 
-async function checkOutputs(ctx: RuleContext, cell: NotebookCell): Promise<void> {
-  const seen = new Set<string>();
+/** A secret a saved output shows: its value (to report each once per cell) and what the message says. */
+interface OutputSecret {
+  value: string;
+  data: Record<string, string>;
+}
+
+/** Secrets of one output text (cached by the text: the editor may build new output objects per run). */
+const outputTextSecrets = new TextCache<Pending<OutputSecret[]>>(2000, 500_000, 100_000);
+
+function secretsOfText(text: string): Pending<OutputSecret[]> {
+  let p = outputTextSecrets.get(text);
+  if (!p) {
+    const assigned = scanAssignments(text, 'output');
+    p = !mayHoldProviderTokens(text) && assigned.length === 0 ? NOTHING : pending(async () => mergeHits([...(await scanProviderTokens(text)), ...assigned]).map((hit) => ({ value: text.slice(hit.start, hit.end), data: describe(hit, text) })));
+    outputTextSecrets.set(text, p);
+  }
+  return p;
+}
+
+/** Secrets of one output, in the order of its texts (cached by the output object as well). */
+const outputSecrets = new WeakMap<NotebookOutput, Pending<OutputSecret[]>>();
+
+function secretsOfOutput(o: NotebookOutput): Pending<OutputSecret[]> {
+  let p = outputSecrets.get(o);
+  if (!p) {
+    const texts = outputTexts(o).map(secretsOfText).filter((t) => t !== NOTHING);
+    p = texts.length === 0 ? NOTHING : texts.length === 1 ? texts[0] : pending(async () => (await Promise.all(texts.map((t) => t.promise))).flat());
+    outputSecrets.set(o, p);
+  }
+  return p;
+}
+
+/** Reports the secrets of a cell's outputs; a promise only when some output is still being scanned. */
+function checkOutputs(ctx: RuleContext, cell: NotebookCell): Promise<void> | undefined {
+  let found = false;
+  let waiting = false;
   for (const o of cell.outputs) {
-    for (const text of outputTexts(o)) {
-      const hits = mergeHits([...(await scanProviderTokens(text)), ...scanAssignments(text, 'output')]);
-      for (const hit of hits) {
-        const value = text.slice(hit.start, hit.end);
-        if (seen.has(value)) continue;
-        seen.add(value);
-        ctx.report({ messageId: 'output', data: describe(hit, text), location: { cell: cell.index, range: firstLine(cell) } });
-      }
+    const p = secretsOfOutput(o);
+    if (p.value === undefined) waiting = true;
+    else if (p.value.length) found = true;
+  }
+  if (waiting) return Promise.all(cell.outputs.map((o) => secretsOfOutput(o).promise)).then((lists) => reportOutputs(ctx, cell, lists));
+  if (found) reportOutputs(ctx, cell, cell.outputs.map((o) => secretsOfOutput(o).value!));
+  return undefined;
+}
+
+function reportOutputs(ctx: RuleContext, cell: NotebookCell, lists: OutputSecret[][]): void {
+  const seen = new Set<string>();
+  for (const secrets of lists) {
+    for (const secret of secrets) {
+      if (seen.has(secret.value)) continue;
+      seen.add(secret.value);
+      ctx.report({ messageId: 'output', data: secret.data, location: { cell: cell.index, range: firstLine(cell) } });
     }
   }
 }
 
-async function checkPlainCell(ctx: RuleContext, cell: NotebookCell, providersOnly: boolean): Promise<void> {
-  const text = cell.source;
-  const lines = new LineIndex(text);
-  const assigned = providersOnly ? [] : scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
-  for (const hit of mergeHits([...(await scanProviderTokens(text)), ...assigned])) {
-    ctx.report({
-      messageId: providersOnly ? 'markdown' : hit.name ? 'literalNamed' : 'literal',
-      data: { ...describe(hit, text), name: hit.name ?? '' },
-      location: { cell: cell.index, range: lines.rangeOf(hit.start, hit.end) },
+/** What a cell that is not Python shows: reports in the cell, cached by its text. */
+type PlainReport = { messageId: string; data: Record<string, string>; range: Range };
+
+const plainCode = new TextCache<Pending<PlainReport[]>>(2000, 250_000, 50_000);
+const plainMarkdown = new TextCache<Pending<PlainReport[]>>(2000, 250_000, 50_000);
+
+function plainCellReports(text: string, providersOnly: boolean): Pending<PlainReport[]> {
+  const cache = providersOnly ? plainMarkdown : plainCode;
+  let p = cache.get(text);
+  if (!p) {
+    const assigned = providersOnly ? [] : scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
+    p = assigned.length === 0 && !mayHoldProviderTokens(text) ? NOTHING : pending(async () => {
+      const hits = mergeHits([...(await scanProviderTokens(text)), ...assigned]);
+      if (hits.length === 0) return [];
+      const lines = new LineIndex(text);
+      return hits.map((hit) => ({
+        messageId: providersOnly ? 'markdown' : hit.name ? 'literalNamed' : 'literal',
+        data: { ...describe(hit, text), name: hit.name ?? '' },
+        range: lines.rangeOf(hit.start, hit.end),
+      }));
     });
+    cache.set(text, p);
   }
+  return p;
+}
+
+function reportPlainCell(ctx: RuleContext, cell: NotebookCell, reports: PlainReport[]): void {
+  for (const r of reports) ctx.report({ messageId: r.messageId, data: r.data, location: { cell: cell.index, range: r.range } });
 }
 
 // ---------------------------------------------------------------------------
@@ -357,21 +450,33 @@ export default defineRule({
       if (ctx.yaml) await checkYaml(ctx, ctx.yaml);
       return;
     }
-    const units = new Map<number | undefined, PythonUnit>((ctx.python?.units ?? []).map((u) => [u.cell, u]));
+    const units = ctx.python?.units ?? [];
+    const hits = ctx.python ? unitHits.all(ctx.python) : [];
     if (ctx.notebook) {
+      // Units are the code cells in order: walk both lists together.
+      let j = 0;
       for (const cell of ctx.notebook.cells) {
         if (cell.kind === 'code') {
-          const unit = units.get(cell.index);
-          if (unit) await checkPythonUnit(ctx, unit);
-          else await checkPlainCell(ctx, cell, false);
-          await checkOutputs(ctx, cell);
+          while (j < units.length && (units[j].cell ?? -1) < cell.index) j++;
+          const unit = j < units.length && units[j].cell === cell.index ? units[j] : undefined;
+          const p = unit ? hits[j] : undefined;
+          if (unit && p) reportPythonUnit(ctx, unit, p.value ?? (await p.promise));
+          else {
+            const q = plainCellReports(cell.source, false);
+            reportPlainCell(ctx, cell, q.value ?? (await q.promise));
+          }
+          if (cell.outputs.length) {
+            const r = checkOutputs(ctx, cell);
+            if (r) await r;
+          }
         } else if (cell.kind === 'markdown' || cell.kind === 'raw') {
-          await checkPlainCell(ctx, cell, true);
+          const q = plainCellReports(cell.source, true);
+          reportPlainCell(ctx, cell, q.value ?? (await q.promise));
         }
       }
       return;
     }
-    const unit = units.get(undefined);
-    if (unit) await checkPythonUnit(ctx, unit);
+    const unit = units.find((u) => u.cell === undefined);
+    if (unit) reportPythonUnit(ctx, unit, await settled(unitHits(unit)));
   },
 });

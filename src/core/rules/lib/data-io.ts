@@ -4,13 +4,13 @@
 // program's own assignments), which paths the program writes itself, and what
 // a remote location looks like when it is pinned to a version.
 import { isMap, isScalar, type Node as YamlNode } from 'yaml';
-import type { ArgFact } from '../../parse/python';
+import type { ArgFact, CallFact } from '../../parse/python';
 import type { PythonProgram, ResolvedCall } from '../../parse/program';
 import type { YamlFile } from '../../parse/yaml';
 import type { ConfigKind } from '../../workspace/kinds';
-import { DATA_EXTENSIONS, resolverFor, UNKNOWN, type ResolvedValue } from './value-resolver';
+import { DATA_EXTENSIONS, qualifiedMemo, resolverFor, UNKNOWN, type ResolvedValue, type ValueResolver } from './value-resolver';
 
-export { DATA_EXTENSIONS, resolverFor, someString, UNKNOWN, ValueResolver, type ResolvedValue } from './value-resolver';
+export { aliasKey, DATA_EXTENSIONS, qualifiedMemo, resolverFor, someString, TextCache, unitMemo, UNKNOWN, ValueResolver, type ResolvedValue } from './value-resolver';
 
 /** Qualified callee -> keyword names that may carry the path (first positional is always tried). */
 const READERS: Array<{ match: RegExp; pathKeywords: string[] }> = [
@@ -100,40 +100,78 @@ export function dataReads(program: PythonProgram): DataRead[] {
   return out;
 }
 
-function findDataReads(program: PythonProgram): DataRead[] {
-  const resolver = resolverFor(program);
-  const out: DataRead[] = [];
-  for (const rc of program.calls()) {
-    const q = rc.qualified;
+type ReadKind = 'reader' | 'spark' | 'builder' | 'open';
+
+/** A call of a unit that reads data if its (resolved) path argument says so. */
+interface ReadCandidate {
+  call: CallFact;
+  qualified: string;
+  kind: ReadKind;
+  arg?: ArgFact;
+}
+
+/** The read candidates of one unit, in call order (cached across runs). */
+const unitReads = qualifiedMemo((unit, qualify): ReadCandidate[] => {
+  const out: ReadCandidate[] = [];
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    const rc = { unit, call, qualified: q };
     const reader = READERS.find((r) => r.match.test(q));
     if (reader) {
-      const arg = pathArgument(rc, reader.pathKeywords);
-      out.push({ rc, pathArg: arg, path: arg?.str, value: arg ? resolver.resolveArg(rc.unit, arg) : undefined });
+      out.push({ call, qualified: q, kind: 'reader', arg: pathArgument(rc, reader.pathKeywords) });
       continue;
     }
-    if (SPARK_READER.test(rc.call.callee)) {
+    if (SPARK_READER.test(call.callee)) {
       const arg = pathArgument(rc, ['path', 'paths']);
-      const value = arg ? resolver.resolveArg(rc.unit, arg) : undefined;
-      // `format("bigquery").load("project.dataset.table")` names a table, not a file.
-      if (arg && value && (value.text.includes('/') || DATA_EXTENSIONS.test(value.text))) out.push({ rc, pathArg: arg, path: arg.str, value });
+      if (arg) out.push({ call, qualified: q, kind: 'spark', arg });
       continue;
     }
     // `load_dataset("csv", data_files="data/train.csv")`: a local file read through a builder.
     if (q === 'datasets.load_dataset' && localDatasetsBuilder(rc)) {
       const arg = argument(rc, 99, ['data_files', 'data_dir']);
-      if (arg) out.push({ rc, pathArg: arg, path: arg.str, value: resolver.resolveArg(rc.unit, arg) });
+      if (arg) out.push({ call, qualified: q, kind: 'builder', arg });
       continue;
     }
     const isOpen = q === 'open' || q === 'io.open' || q === 'gzip.open' || q === 'bz2.open' || q === 'lzma.open';
     if ((isOpen && !/[wax+]/.test(openMode(rc))) || GENERIC_LOADERS.test(q)) {
       const arg = pathArgument(rc, ['file', 'f', 'filename']);
+      if (arg) out.push({ call, qualified: q, kind: 'open', arg });
+    }
+  }
+  return out.length ? out : NO_READS;
+});
+
+const NO_READS: ReadCandidate[] = [];
+
+function findDataReads(program: PythonProgram): DataRead[] {
+  const out: DataRead[] = [];
+  let resolver: ValueResolver | undefined;
+  const all = unitReads.all(program);
+  for (let i = 0; i < all.length; i++) {
+    const unit = program.units[i];
+    const candidates = all[i];
+    if (candidates.length === 0) continue;
+    resolver ??= resolverFor(program);
+    for (const c of candidates) {
+      const rc: ResolvedCall = { unit, call: c.call, qualified: c.qualified };
+      const arg = c.arg;
+      if (c.kind === 'reader' || c.kind === 'builder') {
+        out.push({ rc, pathArg: arg, path: arg?.str, value: arg ? resolver.resolveArg(unit, arg) : undefined });
+        continue;
+      }
       if (!arg) continue;
-      const value = resolver.resolveArg(rc.unit, arg);
+      const value = resolver.resolveArg(unit, arg);
+      if (c.kind === 'spark') {
+        // `format("bigquery").load("project.dataset.table")` names a table, not a file.
+        if (value.text.includes('/') || DATA_EXTENSIONS.test(value.text)) out.push({ rc, pathArg: arg, path: arg.str, value });
+        continue;
+      }
       const text = value.text.replace(/[?#].*$/, '');
       if (value.text === UNKNOWN || !DATA_EXTENSIONS.test(text) || isConfigFile(text)) continue;
       // `open()` of a .txt/.json is data only when its name says so (`train.txt`, not `hello.txt`).
       if (/\.(txt|json)$/i.test(text) && !DATA_NAME.test(text.slice(text.lastIndexOf('/') + 1))) continue;
       // A pickled model or checkpoint is not a data set.
+      const isOpen = !GENERIC_LOADERS.test(c.qualified);
       if ((!isOpen || /\.(pkl|pickle|joblib|h5|hdf5)$/i.test(text)) && MODEL_FILE.test(text)) continue;
       out.push({ rc, pathArg: arg, path: arg.str, value });
     }
@@ -155,46 +193,70 @@ export function producedPaths(program: PythonProgram): Set<string> {
   return out;
 }
 
-function findProducedPaths(program: PythonProgram): Set<string> {
-  const resolver = resolverFor(program);
-  const out = new Set<string>();
-  const add = (v: ResolvedValue | undefined): void => {
-    if (!v || !v.complete) return;
-    out.add(normalizeLocal(v.text));
-  };
-  for (const rc of program.calls()) {
-    const q = rc.qualified;
-    const name = rc.call.name;
+/** What one unit writes: arguments to resolve, and paths its shell lines and commands name. */
+interface UnitWrites {
+  args: ArgFact[];
+  paths: string[];
+}
+
+const NO_WRITES: UnitWrites = { args: [], paths: [] };
+
+const unitWrites = qualifiedMemo((unit, qualify): UnitWrites => {
+  const args: ArgFact[] = [];
+  const paths: string[] = [];
+  const shellCalls: CallFact[] = [];
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    const rc = { unit, call, qualified: q };
+    const name = call.name;
+    if (/^(os\.system|subprocess\.(run|call|check_call|check_output|Popen))$/.test(q)) shellCalls.push(call);
     const isOpen = q === 'open' || q === 'io.open' || q === 'gzip.open';
     if (isOpen) {
       if (/[wax+]/.test(openMode(rc))) {
         const a = argument(rc, 0, 'file');
-        if (a) add(resolver.resolveArg(rc.unit, a));
+        if (a) args.push(a);
       }
       continue;
     }
     if (WRITE_SECOND.test(q)) {
       const a = argument(rc, q.startsWith('numpy') ? 0 : 1);
-      if (a) add(resolver.resolveArg(rc.unit, a));
+      if (a) args.push(a);
     } else if (WRITE_FIRST.test(name)) {
       const a = argument(rc, 0, ['path', 'path_or_buf', 'file', 'fname', 'filepath', 'dataset_path', 'name']);
-      if (a) add(resolver.resolveArg(rc.unit, a));
+      if (a) args.push(a);
     }
     if (/download|copy|get_file|extract|retrieve|dump|save|write|export|unpack|fetch/i.test(name)) {
-      for (const a of rc.call.args) if (a.name && WRITE_KEYWORDS.has(a.name)) add(resolver.resolveArg(rc.unit, a));
+      for (const a of call.args) if (a.name && WRITE_KEYWORDS.has(a.name)) args.push(a);
     }
   }
-  for (const { magic } of program.magics()) {
+  for (const magic of unit.magics) {
     if (magic.kind !== 'shell' && !(magic.kind === 'cell' && /^(bash|sh|script)$/.test(magic.name))) continue;
-    for (const line of magic.command.split('\n')) for (const p of shellOutputs(line)) out.add(normalizeLocal(p));
+    for (const line of magic.command.split('\n')) for (const p of shellOutputs(line)) paths.push(normalizeLocal(p));
   }
   // `os.system("python download.py --download_dir data")`, `subprocess.run([...])`.
-  for (const rc of program.calls()) {
-    if (!/^(os\.system|subprocess\.(run|call|check_call|check_output|Popen))$/.test(rc.qualified)) continue;
-    const a = rc.call.args[0];
+  for (const call of shellCalls) {
+    const a = call.args[0];
     if (!a) continue;
     const line = a.str ?? (a.kind === 'list' ? [...a.text.matchAll(/["']([^"']*)["']/g)].map((m) => m[1]).join(' ') : undefined);
-    if (line) for (const p of shellOutputs(line)) out.add(normalizeLocal(p));
+    if (line) for (const p of shellOutputs(line)) paths.push(normalizeLocal(p));
+  }
+  return args.length || paths.length ? { args, paths } : NO_WRITES;
+});
+
+function findProducedPaths(program: PythonProgram): Set<string> {
+  const out = new Set<string>();
+  let resolver: ValueResolver | undefined;
+  const all = unitWrites.all(program);
+  for (let i = 0; i < all.length; i++) {
+    const unit = program.units[i];
+    const w = all[i];
+    if (w === NO_WRITES) continue;
+    resolver ??= resolverFor(program);
+    for (const a of w.args) {
+      const v = resolver.resolveArg(unit, a);
+      if (v.complete) out.add(normalizeLocal(v.text));
+    }
+    for (const p of w.paths) out.add(p);
   }
   return out;
 }

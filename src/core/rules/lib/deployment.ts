@@ -2,7 +2,8 @@
 // and modules), shared by the monitoring rules. Everything works from the extracted
 // facts (calls with qualified names, imports, strings, magics): no re-parsing.
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
-import type { ArgFact, Span } from '../../parse/python';
+import type { ArgFact, CallFact, Span } from '../../parse/python';
+import { qualifiedMemo, unitMemo } from './value-resolver';
 
 export type Platform = 'azureml-online' | 'azureml-batch' | 'azureml' | 'sagemaker' | 'vertex' | 'mlflow' | 'serving' | 'pipeline';
 
@@ -63,8 +64,50 @@ function receiverOf(callee: string): string | undefined {
   return dot > 0 ? callee.slice(0, dot) : undefined;
 }
 
+/** Calls that may deploy something (the `add` branches below), whatever the program imports elsewhere. */
+function mayDeploy(call: CallFact, q: string): boolean {
+  const name = call.name;
+  return (
+    AZURE_ONLINE.test(name) ||
+    AZURE_BATCH.test(name) ||
+    /^(deploy|create_deployment|CreateDeploymentOperator|create_endpoint|deploy_model|ModelDeployOp|EndpointCreateOp|V1beta1InferenceService)$/.test(name) ||
+    /_model_deployer_step$/.test(name) ||
+    /^mlflow\.(sagemaker|azureml)\.deploy$/.test(q) ||
+    /^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) ||
+    /^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) ||
+    /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0]) ||
+    /^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q) ||
+    /^kserve\..*V1beta1InferenceService$/.test(q)
+  );
+}
+
+/** One unit's part of `pythonDeployments`: whether it may deploy, and the calls the analysis reads. */
+interface UnitDeployments {
+  deploys: boolean;
+  /** Calls that may deploy, and calls assigned to one name (they may hold a platform object). */
+  calls: Array<{ call: CallFact; qualified: string }>;
+}
+
+const NO_DEPLOYMENTS: UnitDeployments = { deploys: false, calls: [] };
+
+const unitDeployments = qualifiedMemo((unit, qualify): UnitDeployments => {
+  let out: UnitDeployments | undefined;
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    const deploys = mayDeploy(call, q);
+    if (!deploys && call.assignedTo?.length !== 1) continue;
+    out ??= { deploys: false, calls: [] };
+    out.deploys ||= deploys;
+    out.calls.push({ call, qualified: q });
+  }
+  return out ?? NO_DEPLOYMENTS;
+});
+
 /** Every model deployment a program makes. */
 export function pythonDeployments(program: PythonProgram): PythonDeployment[] {
+  const units = unitDeployments.all(program);
+  // Only calls that may deploy add to the result: without one, the platform objects do not matter.
+  if (!units.some((u) => u.deploys)) return [];
   const out: PythonDeployment[] = [];
   // Variables bound to platform objects: `model = aiplatform.Model.upload(...)`, `est = HuggingFace(...)`.
   const typed = new Map<string, Platform>();
@@ -84,70 +127,74 @@ export function pythonDeployments(program: PythonProgram): PythonDeployment[] {
   // Calls to functions the notebook defines itself are not platform APIs (`def deploy_model(...)`).
   const ownFunctions = new Set(program.units.flatMap((u) => u.facts.functions.map((f) => f.name)));
 
-  for (const rc of program.calls()) {
-    const { call, unit, qualified: q } = rc;
-    const name = call.name;
-    if (ownFunctions.has(call.callee)) continue;
-    const source = unit.text.slice(call.calleeSpan.start, call.calleeSpan.end).replace(/\s+/g, '');
-    const what = `${source.length <= 60 ? source : call.callee.replace(/\(\)/g, '(...)')}(...)`;
-    const add = (platform: Platform, extra: Partial<PythonDeployment> = {}): void => {
-      out.push({ unit, span: call.calleeSpan, platform, what, monitored: false, call: rc, ...extra });
-    };
-    const deployPlatform = name === 'deploy' ? (platformOfReceiver(rc) ?? guessDeployPlatform(rc, hasSagemaker, hasVertex)) : undefined;
+  for (let i = 0; i < units.length; i++) {
+    const unit = program.units[i];
+    for (const c of units[i].calls) {
+      const rc: ResolvedCall = { unit, call: c.call, qualified: c.qualified };
+      const { call, qualified: q } = rc;
+      const name = call.name;
+      if (ownFunctions.has(call.callee)) continue;
+      const add = (platform: Platform, extra: Partial<PythonDeployment> = {}): void => {
+        const source = unit.text.slice(call.calleeSpan.start, call.calleeSpan.end).replace(/\s+/g, '');
+        const what = `${source.length <= 60 ? source : call.callee.replace(/\(\)/g, '(...)')}(...)`;
+        out.push({ unit, span: call.calleeSpan, platform, what, monitored: false, call: rc, ...extra });
+      };
+      const deployPlatform = name === 'deploy' ? (platformOfReceiver(rc) ?? guessDeployPlatform(rc, hasSagemaker, hasVertex)) : undefined;
 
-    // Azure ML SDK v2 deployment entities.
-    if (AZURE_ONLINE.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
-      add('azureml-online', { monitored: truthy(kwarg(rc, 'data_collector')) || kwarg(rc, 'app_insights_enabled')?.text === 'True' });
-    } else if (AZURE_BATCH.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
-      add('azureml-batch');
-    } else if (name === 'deploy' && /^azureml\.core(\.model)?\.Model\.deploy$/.test(q)) {
-      // SDK v1: Model.deploy(ws, name, models, inference_config, deployment_config).
-      add('azureml');
-    } else if (deployPlatform) {
-      if (deployPlatform === 'sagemaker') add('sagemaker', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
-      else if (deployPlatform === 'vertex') add('vertex');
-      else if (deployPlatform === 'mlflow') add('mlflow');
-    } else if (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q)) {
-      add('mlflow');
-    } else if (name === 'create_deployment' && (platformOfReceiver(rc) === 'mlflow' || (hasMlflow && !hasAzure))) {
-      add('mlflow', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
-    } else if (name === 'CreateDeploymentOperator' && (hasMlflow || /^mlflow_provider\./.test(q))) {
-      add('mlflow');
-    } else if (name === 'create_endpoint' && platformOfReceiver(rc) === 'mlflow') {
-      add('mlflow', { endpointOnly: true });
-    } else if (/^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) || (/^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) && hasVertex)) {
-      add('vertex', { endpointOnly: true, monitored: kwarg(rc, 'enable_request_response_logging')?.text === 'True' });
-    } else if (name === 'deploy_model' && (hasZenml || /model_deployer/.test(call.callee))) {
-      add('pipeline');
-    } else if (name === 'deploy_model' && (hasVertex || platformOfReceiver(rc) === 'vertex')) {
-      // GAPIC EndpointServiceClient.deploy_model(endpoint=..., deployed_model=...).
-      add('vertex');
-    } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'vertex' || (hasVertex && rc.call.args.some((a) => a.name === 'endpoint' || a.name === 'parent')))) {
-      add('vertex', { endpointOnly: true });
-    } else if (name === 'ModelDeployOp' && hasVertex) {
-      add('vertex');
-    } else if (name === 'EndpointCreateOp' && hasVertex) {
-      add('vertex', { endpointOnly: true });
-    } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'sagemaker' || isBotoSagemaker(rc, typed))) {
-      add('sagemaker');
-    } else if (/_model_deployer_step$/.test(name) || /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0])) {
-      // ZenML deployer steps and deployment pipelines run from a notebook or a DAG.
-      add('pipeline');
-    } else if (/^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q)) {
-      add('serving');
-    } else if (/^kserve\..*V1beta1InferenceService$/.test(q) || name === 'V1beta1InferenceService') {
-      add('serving', { monitored: rc.call.args.some((a) => a.text.includes('logger')) });
-    }
+      // Azure ML SDK v2 deployment entities.
+      if (AZURE_ONLINE.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
+        add('azureml-online', { monitored: truthy(kwarg(rc, 'data_collector')) || kwarg(rc, 'app_insights_enabled')?.text === 'True' });
+      } else if (AZURE_BATCH.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
+        add('azureml-batch');
+      } else if (name === 'deploy' && /^azureml\.core(\.model)?\.Model\.deploy$/.test(q)) {
+        // SDK v1: Model.deploy(ws, name, models, inference_config, deployment_config).
+        add('azureml');
+      } else if (deployPlatform) {
+        if (deployPlatform === 'sagemaker') add('sagemaker', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
+        else if (deployPlatform === 'vertex') add('vertex');
+        else if (deployPlatform === 'mlflow') add('mlflow');
+      } else if (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q)) {
+        add('mlflow');
+      } else if (name === 'create_deployment' && (platformOfReceiver(rc) === 'mlflow' || (hasMlflow && !hasAzure))) {
+        add('mlflow', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
+      } else if (name === 'CreateDeploymentOperator' && (hasMlflow || /^mlflow_provider\./.test(q))) {
+        add('mlflow');
+      } else if (name === 'create_endpoint' && platformOfReceiver(rc) === 'mlflow') {
+        add('mlflow', { endpointOnly: true });
+      } else if (/^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) || (/^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) && hasVertex)) {
+        add('vertex', { endpointOnly: true, monitored: kwarg(rc, 'enable_request_response_logging')?.text === 'True' });
+      } else if (name === 'deploy_model' && (hasZenml || /model_deployer/.test(call.callee))) {
+        add('pipeline');
+      } else if (name === 'deploy_model' && (hasVertex || platformOfReceiver(rc) === 'vertex')) {
+        // GAPIC EndpointServiceClient.deploy_model(endpoint=..., deployed_model=...).
+        add('vertex');
+      } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'vertex' || (hasVertex && rc.call.args.some((a) => a.name === 'endpoint' || a.name === 'parent')))) {
+        add('vertex', { endpointOnly: true });
+      } else if (name === 'ModelDeployOp' && hasVertex) {
+        add('vertex');
+      } else if (name === 'EndpointCreateOp' && hasVertex) {
+        add('vertex', { endpointOnly: true });
+      } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'sagemaker' || isBotoSagemaker(rc, typed))) {
+        add('sagemaker');
+      } else if (/_model_deployer_step$/.test(name) || /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0])) {
+        // ZenML deployer steps and deployment pipelines run from a notebook or a DAG.
+        add('pipeline');
+      } else if (/^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q)) {
+        add('serving');
+      } else if (/^kserve\..*V1beta1InferenceService$/.test(q) || name === 'V1beta1InferenceService') {
+        add('serving', { monitored: rc.call.args.some((a) => a.text.includes('logger')) });
+      }
 
-    // Remember what platform objects variables hold.
-    if (call.assignedTo?.length === 1) {
-      const target = call.assignedTo[0];
-      const p =
-        platformOfQualified(q) ??
-        platformOfReceiver(rc) ??
-        (q === 'boto3.client' && call.args[0]?.str === 'sagemaker' ? 'sagemaker' : undefined) ??
-        (/^(Model|Endpoint|CustomTrainingJob|CustomContainerTrainingJob|AutoML\w*Job)(\.|$)/.test(call.callee) && hasVertex && !hasSagemaker ? 'vertex' : undefined);
-      if (p) typed.set(target, p);
+      // Remember what platform objects variables hold.
+      if (call.assignedTo?.length === 1) {
+        const target = call.assignedTo[0];
+        const p =
+          platformOfQualified(q) ??
+          platformOfReceiver(rc) ??
+          (q === 'boto3.client' && call.args[0]?.str === 'sagemaker' ? 'sagemaker' : undefined) ??
+          (/^(Model|Endpoint|CustomTrainingJob|CustomContainerTrainingJob|AutoML\w*Job)(\.|$)/.test(call.callee) && hasVertex && !hasSagemaker ? 'vertex' : undefined);
+        if (p) typed.set(target, p);
+      }
     }
   }
   return dedupe(out);
@@ -229,33 +276,80 @@ export interface Monitoring {
   capture?: MonitoringEvidence;
 }
 
-/** Monitoring hooks in a program: a monitoring library, a model monitor, data capture. */
-export function monitoringIn(program: PythonProgram): Monitoring {
-  const found: Monitoring = {};
-  for (const unit of program.units) {
-    for (const imp of unit.facts.imports) {
-      const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-      if (MONITORING_MODULES.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.')) || (imp.name && MONITORING_NAMES.test(imp.name))) {
-        return { fileWide: { unit, span: imp.span, what: `import of ${full}` } };
+interface Evidence {
+  span: Span;
+  what: string;
+}
+
+/** One unit's monitoring hooks, by kind (each the first in the unit). */
+interface UnitMonitoring {
+  imp?: Evidence;
+  /** A call that monitors everything (`fileWide`), and a data capture before it. */
+  call?: Evidence;
+  capture?: Evidence;
+  /** A string naming a hook, or a shell command that sets one up. */
+  text?: Evidence;
+}
+
+const unitMonitoringHooks = unitMemo((unit): UnitMonitoring => {
+  const out: UnitMonitoring = {};
+  for (const imp of unit.facts.imports) {
+    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
+    if (MONITORING_MODULES.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.')) || (imp.name && MONITORING_NAMES.test(imp.name))) {
+      out.imp = { span: imp.span, what: `import of ${full}` };
+      break;
+    }
+  }
+  text: {
+    for (const s of unit.facts.strings) {
+      if (MONITORING_STRINGS.has(s.value)) {
+        out.text = { span: s.span, what: s.value };
+        break text;
+      }
+    }
+    for (const m of unit.magics) {
+      if (MONITORING_SHELL.test(m.command)) {
+        out.text = { span: { start: 0, end: 0 }, what: m.command.split('\n')[0] };
+        break text;
       }
     }
   }
-  for (const rc of program.calls()) {
-    const { call, unit, qualified } = rc;
-    if (MONITORING_CALLS.test(call.name) && (call.name !== 'monitor' || /^bentoml\.monitor$/.test(qualified))) return { fileWide: { unit, span: call.calleeSpan, what: call.name } };
-    if (/\.(model_monitoring|ml_monitoring)\./.test(qualified)) return { fileWide: { unit, span: call.calleeSpan, what: call.callee } };
-    if (CAPTURE_CALLS.test(call.name)) found.capture ??= { unit, span: call.calleeSpan, what: call.name };
+  return out.imp || out.text ? out : NO_MONITORING;
+});
+
+const NO_MONITORING: UnitMonitoring = {};
+
+const unitMonitoringCalls = qualifiedMemo((unit, qualify): UnitMonitoring => {
+  const out: UnitMonitoring = {};
+  for (const call of unit.facts.calls) {
+    const qualified = qualify(call.callee);
+    if (MONITORING_CALLS.test(call.name) && (call.name !== 'monitor' || /^bentoml\.monitor$/.test(qualified))) return { ...out, call: { span: call.calleeSpan, what: call.name } };
+    if (/\.(model_monitoring|ml_monitoring)\./.test(qualified)) return { ...out, call: { span: call.calleeSpan, what: call.callee } };
+    if (CAPTURE_CALLS.test(call.name)) out.capture ??= { span: call.calleeSpan, what: call.name };
     for (const a of call.args) {
-      if (a.name && CAPTURE_KWARGS.has(a.name) && truthy(a)) found.capture ??= { unit, span: a.span, what: `${a.name}=` };
+      if (a.name && CAPTURE_KWARGS.has(a.name) && truthy(a)) out.capture ??= { span: a.span, what: `${a.name}=` };
       const want = a.name ? MONITORING_KWARGS[a.name] : undefined;
       if (!want) continue;
-      if (want === 'true' ? a.text === 'True' : truthy(a)) return { fileWide: { unit, span: a.span, what: `${a.name}=` } };
+      if (want === 'true' ? a.text === 'True' : truthy(a)) return { ...out, call: { span: a.span, what: `${a.name}=` } };
     }
   }
-  for (const unit of program.units) {
-    for (const s of unit.facts.strings) if (MONITORING_STRINGS.has(s.value)) return { fileWide: { unit, span: s.span, what: s.value } };
-    for (const m of unit.magics) if (MONITORING_SHELL.test(m.command)) return { fileWide: { unit, span: { start: 0, end: 0 }, what: m.command.split('\n')[0] } };
+  return out.capture ? out : NO_MONITORING;
+});
+
+/** Monitoring hooks in a program: a monitoring library, a model monitor, data capture. */
+export function monitoringIn(program: PythonProgram): Monitoring {
+  const units = program.units;
+  const hooks = unitMonitoringHooks.all(program);
+  const at = (i: number, e: Evidence): MonitoringEvidence => ({ unit: units[i], ...e });
+  for (let i = 0; i < units.length; i++) if (hooks[i].imp) return { fileWide: at(i, hooks[i].imp!) };
+  const found: Monitoring = {};
+  const calls = unitMonitoringCalls.all(program);
+  for (let i = 0; i < units.length; i++) {
+    const c = calls[i];
+    if (c.capture) found.capture ??= at(i, c.capture);
+    if (c.call) return { fileWide: at(i, c.call) };
   }
+  for (let i = 0; i < units.length; i++) if (hooks[i].text) return { fileWide: at(i, hooks[i].text!) };
   return found;
 }
 

@@ -4,6 +4,7 @@
 // (a cell, a file, one output) and returns offsets into it, so callers map the
 // hits back to cells and lines. Callers must never print a hit's value: use
 // `maskSecret` from text.ts.
+import { TextCache } from './value-resolver';
 
 /** A secret found in a text. `start`/`end` are offsets of the secret value. */
 export interface SecretHit {
@@ -390,20 +391,20 @@ async function secretlintHits(text: string): Promise<SecretHit[]> {
  * Results of recent scans by text: re-linting a notebook after a keystroke scans only
  * the edited cell again. Small texts only, bounded, oldest dropped first.
  */
-const providerCache = new Map<string, SecretHit[]>();
-const CACHE_MAX_ENTRIES = 1000;
-const CACHE_MAX_TEXT = 20_000;
+const providerCache = new TextCache<SecretHit[]>(1000, Infinity, 20_000);
+
+/** False when `scanProviderTokens` surely finds nothing in the text (a cheap test, no scan). */
+export function mayHoldProviderTokens(text: string): boolean {
+  return PROVIDER_PREFILTER.test(text) || PROVIDER_PREFILTER_WORDS.test(text);
+}
 
 /** Token formats of known providers (secretlint's preset and the ML platforms above). */
 export async function scanProviderTokens(text: string): Promise<SecretHit[]> {
-  if (!PROVIDER_PREFILTER.test(text) && !PROVIDER_PREFILTER_WORDS.test(text)) return [];
+  if (!mayHoldProviderTokens(text)) return [];
   const cached = providerCache.get(text);
   if (cached) return cached.map((h) => ({ ...h }));
   const hits = await scanProviderTokensUncached(text);
-  if (text.length <= CACHE_MAX_TEXT) {
-    providerCache.set(text, hits.map((h) => ({ ...h })));
-    if (providerCache.size > CACHE_MAX_ENTRIES) providerCache.delete(providerCache.keys().next().value as string);
-  }
+  providerCache.set(text, hits.map((h) => ({ ...h })));
   return hits;
 }
 

@@ -6,11 +6,12 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { maskMagics } from '../../parse/magics';
 import { PythonProgram, unitLocation, type PythonUnit, type ResolvedCall } from '../../parse/program';
-import { extractFacts, type ArgFact, type Span } from '../../parse/python';
+import { extractFacts, type ArgFact, type CallFact, type Span } from '../../parse/python';
 import { offsetsToRange, type YamlFile } from '../../parse/yaml';
 import type { RuleContext } from '../../rule';
 import { LineIndex } from '../../text';
 import type { Location } from '../../types';
+import { qualifiedMemo, TextCache, unitIndexOf, unitMemo, type QualifiedMemo, type UnitIndex } from './value-resolver';
 
 // ---------------------------------------------------------------------------
 // The code a file runs: its own Python, scripts written by notebook cells,
@@ -22,43 +23,62 @@ export interface CodeView {
   locate(unit: PythonUnit, span: Span): Location;
 }
 
-interface ParsedText {
+/** Python parsed outside the engine's cache: a script a cell writes, code inside YAML. */
+export interface ParsedText {
   magics: PythonUnit['magics'];
   facts: PythonUnit['facts'];
   lines: LineIndex;
 }
 
-// Embedded scripts are parsed here, not by the engine's cache; a small bounded
-// map keyed by text keeps re-lints of an unchanged notebook cheap.
-const embeddedCache = new Map<string, ParsedText>();
-const EMBEDDED_CACHE_MAX = 500;
+// Embedded scripts are parsed here, not by the engine's cache; small bounded
+// caches keyed by the text keep re-lints of an unchanged notebook cheap, and
+// give an unchanged script the same facts object (so per-unit summaries hold).
+// One cache per way of reading a text, so that the text alone is the key.
+const embeddedCaches = [new TextCache<ParsedText>(500), new TextCache<ParsedText>(500), new TextCache<ParsedText>(500), new TextCache<ParsedText>(500)];
 
-function parseEmbedded(text: string, masked: string): ParsedText {
-  const key = masked;
-  const hit = embeddedCache.get(key);
-  if (hit) {
-    embeddedCache.delete(key);
-    embeddedCache.set(key, hit);
-    return hit;
+/**
+ * Parses Python embedded in a text (positions stay those of the text).
+ * `writefile`: the first line (a `%%writefile x.py` magic) is blanked; `magics`:
+ * IPython magics and shell escapes in the body are masked, as the engine does
+ * for cells.
+ */
+export function parseEmbedded(text: string, options: { writefile: boolean; magics: boolean }): ParsedText {
+  const cache = embeddedCaches[(options.writefile ? 2 : 0) + (options.magics ? 1 : 0)];
+  const hit = cache.get(text);
+  if (hit) return hit;
+  let masked = text;
+  if (options.writefile) {
+    const nl = text.indexOf('\n');
+    masked = ' '.repeat(nl < 0 ? text.length : nl) + (nl < 0 ? '' : text.slice(nl));
   }
-  const m = maskMagics(masked);
-  const parsed: ParsedText = { magics: m.magics, facts: extractFacts(m.masked), lines: new LineIndex(text) };
-  embeddedCache.set(key, parsed);
-  if (embeddedCache.size > EMBEDDED_CACHE_MAX) {
-    const oldest = embeddedCache.keys().next().value;
-    if (oldest !== undefined) embeddedCache.delete(oldest);
+  let parsed: ParsedText;
+  if (options.magics) {
+    const m = maskMagics(masked);
+    parsed = { magics: m.magics, facts: extractFacts(m.masked), lines: new LineIndex(text) };
+  } else {
+    parsed = { magics: [], facts: extractFacts(masked), lines: new LineIndex(text) };
   }
+  cache.set(text, parsed);
   return parsed;
 }
 
-/** `%%writefile [-a] path/x.py` cells: their body is Python the notebook will run elsewhere. */
-function writefileUnit(unit: PythonUnit): PythonUnit | undefined {
+/** `%%writefile [-a] path/x.py` cells: their body, parsed (cached per cell text). */
+const writefileBody = unitMemo((unit): ParsedText | undefined => {
+  if (!unit.text.includes('%%writefile')) return undefined;
   const first = unit.text.split('\n', 1)[0];
   if (!/^\s*%%writefile\s+(-a\s+)?\S*\.py\b/.test(first)) return undefined;
-  const masked = ' '.repeat(first.length) + unit.text.slice(first.length);
-  const p = parseEmbedded(unit.text, masked);
+  const p = parseEmbedded(unit.text, { writefile: true, magics: true });
   if (p.facts.syntaxError && p.facts.calls.length === 0) return undefined;
-  return { cell: unit.cell, text: unit.text, magics: p.magics, facts: p.facts, lines: p.lines };
+  return p;
+});
+
+/** The units of a notebook with `%%writefile x.py` cells replaced by their body: Python the notebook will run elsewhere. */
+function writefileUnits(program: PythonProgram): PythonUnit[] {
+  const bodies = writefileBody.all(program);
+  return program.units.map((unit, i) => {
+    const p = bodies[i];
+    return p ? { cell: unit.cell, text: unit.text, magics: p.magics, facts: p.facts, lines: p.lines } : unit;
+  });
 }
 
 const PY_SCRIPT = /^[ \t]*(import [\w.]+|from [\w.]+ import |def \w+\(|class \w+)/m;
@@ -84,7 +104,7 @@ function yamlScripts(yaml: YamlFile): YamlScript[] {
   for (const doc of yaml.docs) {
     for (const s of yamlStrings(doc.contents)) {
       if (!s.range || s.value.length < 40 || !s.value.includes('\n') || !PY_SCRIPT.test(s.value)) continue;
-      const p = parseEmbedded(s.value, s.value);
+      const p = parseEmbedded(s.value, { writefile: false, magics: true });
       // Shell blocks that happen to start with `import` are not Python.
       if (p.facts.calls.length === 0 || p.facts.syntaxError) continue;
       const unit: PythonUnit = { text: s.value, magics: p.magics, facts: p.facts, lines: p.lines };
@@ -142,7 +162,7 @@ export function analyseTraining(program: PythonProgram): { index: ProgramIndex; 
 
 function buildView(ctx: RuleContext): CodeView | undefined {
   if (ctx.python) {
-    const units = ctx.notebook ? ctx.python.units.map((u) => writefileUnit(u) ?? u) : ctx.python.units;
+    const units = ctx.notebook ? writefileUnits(ctx.python) : ctx.python.units;
     const program = units === ctx.python.units || units.every((u, i) => u === ctx.python!.units[i]) ? ctx.python : new PythonProgram(units);
     return { program, locate: unitLocation };
   }
@@ -187,7 +207,26 @@ const MODEL_NAME =
 
 export type CtorKind = 'estimator' | 'transformer' | 'unknown';
 
-export function classifyCtorName(name: string): CtorKind {
+/** Results of a pure test of short strings (names), kept for the next lint runs. */
+function cachedTest<T>(test: (s: string) => T, max = 4000): (s: string) => T {
+  const cache = new Map<string, T>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      v = test(s);
+      if (cache.size >= max) cache.clear();
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
+const isTransformerName = cachedTest((s) => TRANSFORMER_NAME.test(s));
+const isModelName = cachedTest((s) => MODEL_NAME.test(s));
+
+export const classifyCtorName: (name: string) => CtorKind = cachedTest(classifyCtorNameUncached);
+
+function classifyCtorNameUncached(name: string): CtorKind {
   if (/^(SentenceTransformer|CrossEncoder)$/.test(name)) return 'estimator';
   if (TRANSFORMER_CTOR.test(name)) return 'transformer';
   if (ESTIMATOR_CTOR.test(name)) return 'estimator';
@@ -207,26 +246,45 @@ function classifyPipelineText(text: string): CtorKind {
   return kind;
 }
 
-/** Program-wide lookups: which call a name was last assigned from. */
+/**
+ * Program-wide lookups: which call a name was last assigned from. Built lazily
+ * from per-unit tables (cached across runs), so a lookup costs a pass over the
+ * units, not over every call of the program.
+ */
 export class ProgramIndex {
-  readonly calls: ResolvedCall[];
-  private readonly assigned = new Map<string, ResolvedCall[]>();
-  private readonly unitIndex = new Map<PythonUnit, number>();
+  private allCalls?: ResolvedCall[];
+  private readonly assigned = new Map<string, { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined>();
+  /** ResolvedCalls by call (a call fact is shared by units with the same text: then several). */
+  private readonly resolved = new Map<CallFact, ResolvedCall | ResolvedCall[]>();
+  private unitIndex?: UnitIndex;
 
-  constructor(readonly program: PythonProgram) {
-    this.calls = program.calls();
-    program.units.forEach((u, i) => this.unitIndex.set(u, i));
-    this.calls.forEach((rc) => {
-      for (const t of rc.call.assignedTo ?? []) {
-        const list = this.assigned.get(t) ?? [];
-        list.push(rc);
-        this.assigned.set(t, list);
+  constructor(readonly program: PythonProgram) {}
+
+  /** Every call of the program, qualified (computed on first use: prefer the per-unit lookups). */
+  get calls(): ResolvedCall[] {
+    this.allCalls ??= this.program.calls();
+    return this.allCalls;
+  }
+
+  /** The ResolvedCall of a call of `unit` (one object per call and index). */
+  resolvedCall(unit: PythonUnit, call: CallFact, qualified?: string): ResolvedCall {
+    const known = this.resolved.get(call);
+    if (known) {
+      if (!Array.isArray(known)) {
+        if (known.unit === unit) return known;
+      } else {
+        const rc = known.find((r) => r.unit === unit);
+        if (rc) return rc;
       }
-    });
+    }
+    const rc: ResolvedCall = { unit, call, qualified: qualified ?? this.program.qualify(call.callee) };
+    this.resolved.set(call, known === undefined ? rc : Array.isArray(known) ? [...known, rc] : [known, rc]);
+    return rc;
   }
 
   /** Position in execution order (unit, then offset). */
   at(unit: PythonUnit, offset: number): number {
+    this.unitIndex ??= unitIndexOf(this.program);
     return (this.unitIndex.get(unit) ?? 0) * 1e9 + offset;
   }
 
@@ -234,20 +292,51 @@ export class ProgramIndex {
     return this.at(rc.unit, rc.call.span.start);
   }
 
+  private assignedCalls(name: string): { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined {
+    if (this.assigned.has(name)) return this.assigned.get(name);
+    let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
+    for (const unit of this.program.units) {
+      for (const call of unit.facts.calls) {
+        const targets = call.assignedTo;
+        if (targets === undefined) continue;
+        // Once per target naming it (`a, a = f()` counts twice, as a list of targets would).
+        for (const t of targets) {
+          if (t !== name) continue;
+          list ??= { calls: [], at: [], sorted: true };
+          const rc = this.resolvedCall(unit, call);
+          const at = this.atCall(rc);
+          if (list.at.length && at < list.at[list.at.length - 1]) list.sorted = false;
+          list.calls.push(rc);
+          list.at.push(at);
+        }
+      }
+    }
+    this.assigned.set(name, list);
+    return list;
+  }
+
   /** The call `name` was assigned from, preferring the last one before `before`. */
   assignment(name: string, before?: ResolvedCall): ResolvedCall | undefined {
-    const list = this.assigned.get(name);
+    const list = this.assignedCalls(name);
     if (!list) return undefined;
-    if (!before) return list[list.length - 1];
+    const { calls, at } = list;
+    if (!before) return calls[calls.length - 1];
     const limit = this.atCall(before);
     let best: ResolvedCall | undefined;
-    for (const rc of list) if (this.atCall(rc) <= limit) best = rc;
-    return best ?? list[0];
+    if (list.sorted) {
+      // In execution order: the last one at or before the limit.
+      for (let i = 0; i < at.length && at[i] <= limit; i++) best = calls[i];
+    } else {
+      for (let i = 0; i < at.length; i++) if (at[i] <= limit) best = calls[i];
+    }
+    return best ?? calls[0];
   }
 
   /** Calls whose callee receiver is `name` (`name.fit`, `name.predict`, ...). */
   methodCalls(name: string): ResolvedCall[] {
-    return this.calls.filter((rc) => receiverOf(rc.call.callee) === name);
+    const out: ResolvedCall[] = [];
+    for (const unit of this.program.units) for (const call of unit.facts.calls) if (receiverOf(call.callee) === name) out.push(this.resolvedCall(unit, call));
+    return out;
   }
 }
 
@@ -383,8 +472,8 @@ function fitSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefine
   let training: boolean;
   if (cls.kind === 'transformer') training = false;
   else if (cls.kind === 'estimator') training = true;
-  else if (TRANSFORMER_NAME.test(receiver)) training = false;
-  else training = trainingArgs || MODEL_NAME.test(receiver) || (hasY && !/^(self|cls)$/.test(receiver));
+  else if (isTransformerName(receiver)) training = false;
+  else training = trainingArgs || isModelName(receiver) || (hasY && !/^(self|cls)$/.test(receiver));
   if (!training) return undefined;
   const unsupervised = /(KMeans|Clustering|DBSCAN|OPTICS|Birch|MeanShift|Mixture|OutlierFactor|OneClass|IsolationForest|LatentDirichlet|Word2Vec|Doc2Vec|FastText)/.test(cls.ctor?.call.name ?? q);
   const keras = trainingArgs || /^(tensorflow|keras|tf_keras)(\.|$)/.test(q) || /^(Sequential|Model)$/.test(cls.ctor?.call.name ?? '');
@@ -410,9 +499,14 @@ const HYPERPARAM_ARG = /\b(learning_rate|learning-rate|num_epochs|max_epochs|n_e
 const BQML = /\bCREATE\s+(OR\s+REPLACE\s+)?MODEL\b/i;
 const COMPONENT_FACTORY = /^(kfp\.|azure\.ai\.ml\.(load_component|command)$)|(^|\.)(load_component_from_(url|file|text)|create_component_from_func|func_to_container_op|load_component)$/;
 
+/** A string or an assignment of the unit says "train". */
+const unitMentionsTraining = unitMemo(
+  (u): boolean => u.facts.strings.some((s) => s.value.length < 200 && !s.value.includes('://') && TRAIN_WORD.test(s.value)) || u.facts.assignments.some((a) => a.targets.some((t) => TRAIN_WORD.test(t))),
+);
+
 function mentionsTraining(program: PythonProgram, rc: ResolvedCall): boolean {
   if (TRAIN_WORD.test(argTexts(rc)) || (rc.call.assignedTo ?? []).some((t) => TRAIN_WORD.test(t))) return true;
-  return program.units.some((u) => u.facts.strings.some((s) => s.value.length < 200 && !s.value.includes('://') && TRAIN_WORD.test(s.value)) || u.facts.assignments.some((a) => a.targets.some((t) => TRAIN_WORD.test(t))));
+  return unitMentionsTraining.all(program).some((m) => m);
 }
 
 function platformSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefined {
@@ -443,13 +537,62 @@ function platformSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | und
   return undefined;
 }
 
+/** A call of a unit with its qualified callee (what per-unit candidate lists hold). */
+export interface UnitCall {
+  call: CallFact;
+  qualified: string;
+}
+
+/** The calls of the program that a per-unit candidate list keeps, in execution order. */
+export function candidateCalls(index: ProgramIndex, list: QualifiedMemo<readonly UnitCall[]>): ResolvedCall[] {
+  const out: ResolvedCall[] = [];
+  const all = list.all(index.program);
+  for (let i = 0; i < all.length; i++) {
+    const calls = all[i];
+    if (calls.length === 0) continue;
+    const unit = index.program.units[i];
+    for (const c of calls) out.push(index.resolvedCall(unit, c.call, c.qualified));
+  }
+  return out;
+}
+
+/** Keeps the calls of each unit that pass `keep` (cached across runs; recomputed when an import changes). */
+export function callFilter(keep: (call: CallFact, qualified: string) => boolean): QualifiedMemo<readonly UnitCall[]> {
+  return qualifiedMemo((unit, qualify) => {
+    let out: UnitCall[] | undefined;
+    for (const call of unit.facts.calls) {
+      const q = qualify(call.callee);
+      if (keep(call, q)) (out ??= []).push({ call, qualified: q });
+    }
+    return out ?? NO_CALLS;
+  });
+}
+
+const NO_CALLS: readonly UnitCall[] = [];
+
+/** Calls that `trainingSites` looks at: every branch of it and of `platformSite`. */
+const unitTrainingCalls = callFilter((call, q) => {
+  const name = call.name;
+  return (
+    FIT_NAMES.has(name) ||
+    /^(train|backward|step|zero_grad|apply_gradients|run|arun|compile)$/.test(name) ||
+    BOOSTER_FUNCS.test(q) ||
+    AZURE_AUTOML.test(q) ||
+    AZURE_JOB.test(q) ||
+    VERTEX.test(q) ||
+    (TRAIN_WORD.test(name) && !call.callee.includes('('))
+  );
+});
+
+const unitHasBqml = unitMemo((unit): boolean => unit.facts.strings.some((s) => s.value.length > 20 && BQML.test(s.value)));
+
 /** Every place the program trains a model, in execution order. */
 export function trainingSites(index: ProgramIndex): TrainingSite[] {
   const out: TrainingSite[] = [];
   let backward: ResolvedCall | undefined;
   let optimizerStep = false;
   let applyGradients: ResolvedCall | undefined;
-  for (const rc of index.calls) {
+  for (const rc of candidateCalls(index, unitTrainingCalls)) {
     const name = rc.call.name;
     let s: TrainingSite | undefined;
     if (BOOSTER_FUNCS.test(rc.qualified)) s = site(rc, 'booster', { supervised: true });
@@ -474,7 +617,9 @@ export function trainingSites(index: ProgramIndex): TrainingSite[] {
   }
   if (backward && optimizerStep) out.push(site(backward, 'loop', { supervised: true }));
   if (applyGradients) out.push(site(applyGradients, 'loop', { supervised: true }));
-  for (const unit of index.program.units) {
+  const bqml = unitHasBqml.all(index.program);
+  for (const [i, unit] of index.program.units.entries()) {
+    if (!bqml[i]) continue;
     for (const s of unit.facts.strings) {
       if (s.value.length > 20 && BQML.test(s.value)) {
         out.push({
@@ -506,9 +651,16 @@ const METRIC_FUNC = /^(sklearn\.metrics\.(?!make_scorer|get_scorer)\w+|torchmetr
 const METRIC_NAME = /^(accuracy_score|precision_score|recall_score|f1_score|fbeta_score|roc_auc_score|average_precision_score|log_loss|r2_score|mean_squared_error|mean_absolute_error|root_mean_squared_error|median_absolute_error|mean_absolute_percentage_error|explained_variance_score|max_error|classification_report|confusion_matrix|balanced_accuracy_score|matthews_corrcoef|cohen_kappa_score|hamming_loss|jaccard_score|top_k_accuracy_score)$/;
 
 /** Metric, score, evaluate and predict calls on a fitted model. */
+const unitEvaluationCalls = callFilter(
+  (call, q) =>
+    METRIC_FUNC.test(q) ||
+    (METRIC_NAME.test(call.name) && !call.callee.includes('.')) ||
+    (/^(score|evaluate|predict(_proba|_log_proba)?|decision_function)$/.test(call.name) && receiverOf(call.callee) !== ''),
+);
+
 export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string>): EvaluationSite[] {
   const out: EvaluationSite[] = [];
-  for (const rc of index.calls) {
+  for (const rc of candidateCalls(index, unitEvaluationCalls)) {
     const name = rc.call.name;
     if (METRIC_FUNC.test(rc.qualified) || (METRIC_NAME.test(name) && !rc.call.callee.includes('.'))) {
       out.push({ rc, kind: 'metric' });
@@ -549,29 +701,76 @@ export interface HeldOutEvidence {
   what: string;
 }
 
+/** The first held-out evidence a call gives (a split, validation keywords, held-out names). */
+function callHeldOut(call: CallFact, q: string): string | undefined {
+  if (SPLIT_FUNCS.test(q) || SPLIT_FUNCS.test(call.name) || CV_FUNCS.test(q) || CV_FUNCS.test(call.name)) return call.callee;
+  for (const a of call.args) {
+    if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return `${a.name}=`;
+    if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
+      if (/test|val|dev|eval|False/i.test(a.text)) return `${a.name}=${a.text}`;
+    }
+    if (a.kind === 'identifier' && namesHeldOut(a.text)) return a.text;
+  }
+  for (const t of call.assignedTo ?? []) if (namesHeldOut(t)) return t;
+  return undefined;
+}
+
+/** Held-out evidence of one unit, by kind (each the first in the unit). */
+interface UnitHeldOut {
+  /** From a call (`callHeldOut`). */
+  call?: string;
+  /** From an assignment target or a function name. */
+  def?: string;
+  /** From a `for ... in val_loader:` loop. */
+  loop?: string;
+  /** Cross-validation, or validation data given to a call. */
+  validates: boolean;
+}
+
+const NO_HELD_OUT: UnitHeldOut = { validates: false };
+
+const unitHeldOut = qualifiedMemo((unit, qualify): UnitHeldOut => {
+  const out: UnitHeldOut = { validates: false };
+  for (const c of unit.facts.calls) {
+    const q = qualify(c.callee);
+    if (!out.validates && (CV_FUNCS.test(q) || CV_FUNCS.test(c.name) || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
+    out.call ??= callHeldOut(c, q);
+    if (out.call !== undefined && out.validates) break;
+  }
+  defs: {
+    for (const as of unit.facts.assignments) {
+      for (const t of as.targets) {
+        if (namesHeldOut(t)) {
+          out.def = t;
+          break defs;
+        }
+      }
+    }
+    for (const fn of unit.facts.functions) {
+      if (namesHeldOut(fn.name) && /(^|_)(eval|evaluate|test|validate|validation)(_|$)/.test(fn.name)) {
+        out.def = `${fn.name}()`;
+        break defs;
+      }
+    }
+  }
+  // Loops over a validation set: `for x, y in val_loader:` (loop targets are not in the facts).
+  for (const m of unit.text.matchAll(FOR_IN)) {
+    if (namesHeldOut(m[1])) {
+      out.loop = m[1];
+      break;
+    }
+  }
+  return out.validates || out.call !== undefined || out.def !== undefined || out.loop !== undefined ? out : NO_HELD_OUT;
+});
+
 /** Anything that shows the program keeps data apart for evaluation. */
 export function heldOutEvidence(index: ProgramIndex, sites: readonly TrainingSite[]): HeldOutEvidence | undefined {
   const platform = sites.find((s) => s.holdsOut);
   if (platform) return { what: platform.label };
-  for (const rc of index.calls) {
-    if (SPLIT_FUNCS.test(rc.qualified) || SPLIT_FUNCS.test(rc.call.name) || CV_FUNCS.test(rc.qualified) || CV_FUNCS.test(rc.call.name)) return { what: rc.call.callee };
-    for (const a of rc.call.args) {
-      if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return { what: `${a.name}=` };
-      if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
-        if (/test|val|dev|eval|False/i.test(a.text)) return { what: `${a.name}=${a.text}` };
-      }
-      if (a.kind === 'identifier' && namesHeldOut(a.text)) return { what: a.text };
-    }
-    for (const t of rc.call.assignedTo ?? []) if (namesHeldOut(t)) return { what: t };
-  }
-  for (const unit of index.program.units) {
-    for (const as of unit.facts.assignments) for (const t of as.targets) if (namesHeldOut(t)) return { what: t };
-    for (const fn of unit.facts.functions) if (namesHeldOut(fn.name) && /(^|_)(eval|evaluate|test|validate|validation)(_|$)/.test(fn.name)) return { what: `${fn.name}()` };
-  }
-  // Loops over a validation set: `for x, y in val_loader:` (loop targets are not in the facts).
-  for (const unit of index.program.units) {
-    for (const m of unit.text.matchAll(FOR_IN)) if (namesHeldOut(m[1])) return { what: m[1] };
-  }
+  const summaries = unitHeldOut.all(index.program);
+  for (const s of summaries) if (s.call !== undefined) return { what: s.call };
+  for (const s of summaries) if (s.def !== undefined) return { what: s.def };
+  for (const s of summaries) if (s.loop !== undefined) return { what: s.loop };
   return undefined;
 }
 
@@ -582,18 +781,13 @@ export function heldOutEvidence(index: ProgramIndex, sites: readonly TrainingSit
  */
 export function evaluatesOnHeldOut(index: ProgramIndex, sites: readonly TrainingSite[], evals: readonly EvaluationSite[]): boolean {
   if (sites.some((s) => s.holdsOut)) return true;
-  for (const rc of index.calls) {
-    if (CV_FUNCS.test(rc.qualified) || CV_FUNCS.test(rc.call.name)) return true;
-    if (rc.call.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None')) return true;
-  }
+  const summaries = unitHeldOut.all(index.program);
+  if (summaries.some((s) => s.validates)) return true;
   const ids = /[A-Za-z_]\w*/g;
   for (const e of evals) {
     for (const a of e.rc.call.args) for (const m of a.text.matchAll(ids)) if (namesHeldOut(m[0])) return true;
   }
-  for (const unit of index.program.units) {
-    for (const m of unit.text.matchAll(FOR_IN)) if (namesHeldOut(m[1])) return true;
-  }
-  return false;
+  return summaries.some((s) => s.loop !== undefined);
 }
 
 // ---------------------------------------------------------------------------
@@ -631,38 +825,85 @@ export interface TrackingEvidence {
   what: string;
 }
 
+/** Tracking evidence of one unit that does not depend on the imports of others: imports, magics, text. */
+interface UnitTracking {
+  imp?: string;
+  magic?: string;
+  text?: string;
+}
+
+const unitTracking = unitMemo((unit): UnitTracking => {
+  const out: UnitTracking = {};
+  for (const imp of unit.facts.imports) {
+    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
+    const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || imp.module === p || imp.module.startsWith(p + '.'));
+    if (hit) {
+      out.imp = hit;
+      break;
+    }
+    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) {
+      out.imp = full;
+      break;
+    }
+  }
+  for (const magic of unit.magics) {
+    if (/^(load_ext|tensorboard)$/.test(magic.name) && /tensorboard/.test(magic.command)) {
+      out.magic = '%tensorboard';
+      break;
+    }
+    if (/^(mlflow|wandb|dvc)$/.test(magic.name) && /^(mlflow|wandb|dvc\s+(exp|metrics))/.test(magic.command)) {
+      out.magic = `!${magic.command.split(/\s+/).slice(0, 2).join(' ')}`;
+      break;
+    }
+  }
+  if (METRIC_DICT_RETURN.test(unit.text)) out.text = 'metrics returned for the pipeline to store';
+  else {
+    for (const s of unit.facts.strings) {
+      if (/^mlpipeline[-_]metrics/.test(s.value)) {
+        out.text = s.value;
+        break;
+      }
+    }
+  }
+  return out.imp !== undefined || out.magic !== undefined || out.text !== undefined ? out : NO_TRACKING;
+});
+
+const NO_TRACKING: UnitTracking = {};
+
+/** The first tracking evidence a call gives: a logger, a tracking call, a metrics file written. */
+function callTracking(call: CallFact, q: string): string | undefined {
+  if (TRACKING_CALL.test(q) || TRACKING_CALL.test(call.name)) {
+    if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(q)) return undefined;
+    return call.callee;
+  }
+  if (/^google\.cloud\.aiplatform\.init$/.test(q) && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
+  for (const a of call.args) {
+    if (a.name === 'tensorboard' && a.text !== 'None') return 'tensorboard=';
+    if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return `report_to=${a.text}`;
+    if (a.str !== undefined && METRIC_FILE.test(a.str) && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(call.name)) {
+      if (call.name !== 'open' || /[wa]/.test(call.args[1]?.str ?? call.args.find((x) => x.name === 'mode')?.str ?? '')) return `metrics written to ${a.str}`;
+    }
+  }
+  if (call.name === 'dump' && /^(json|yaml)\.dump$/.test(q) && /metric|score|result|eval/i.test(call.args[0]?.text ?? '')) return 'metrics written with json.dump';
+  return undefined;
+}
+
+const unitTrackingCall = qualifiedMemo((unit, qualify): string | undefined => {
+  for (const call of unit.facts.calls) {
+    const hit = callTracking(call, qualify(call.callee));
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+});
+
 export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSite[]): TrackingEvidence | undefined {
   const platform = sites.find((s) => s.tracked);
   if (platform) return { what: platform.label };
   const program = index.program;
-  for (const { imp } of program.imports()) {
-    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-    const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || imp.module === p || imp.module.startsWith(p + '.'));
-    if (hit) return { what: hit };
-    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) return { what: full };
-  }
-  for (const rc of index.calls) {
-    if (TRACKING_CALL.test(rc.qualified) || TRACKING_CALL.test(rc.call.name)) {
-      if (rc.call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(rc.qualified)) continue;
-      return { what: rc.call.callee };
-    }
-    if (/^google\.cloud\.aiplatform\.init$/.test(rc.qualified) && rc.call.args.some((a) => a.name === 'experiment')) return { what: 'aiplatform.init(experiment=...)' };
-    for (const a of rc.call.args) {
-      if (a.name === 'tensorboard' && a.text !== 'None') return { what: 'tensorboard=' };
-      if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return { what: `report_to=${a.text}` };
-      if (a.str !== undefined && METRIC_FILE.test(a.str) && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(rc.call.name)) {
-        if (rc.call.name !== 'open' || /[wa]/.test(rc.call.args[1]?.str ?? rc.call.args.find((x) => x.name === 'mode')?.str ?? '')) return { what: `metrics written to ${a.str}` };
-      }
-    }
-    if (rc.call.name === 'dump' && /^(json|yaml)\.dump$/.test(rc.qualified) && /metric|score|result|eval/i.test(rc.call.args[0]?.text ?? '')) return { what: 'metrics written with json.dump' };
-  }
-  for (const { magic } of program.magics()) {
-    if (/^(load_ext|tensorboard)$/.test(magic.name) && /tensorboard/.test(magic.command)) return { what: '%tensorboard' };
-    if (/^(mlflow|wandb|dvc)$/.test(magic.name) && /^(mlflow|wandb|dvc\s+(exp|metrics))/.test(magic.command)) return { what: `!${magic.command.split(/\s+/).slice(0, 2).join(' ')}` };
-  }
-  for (const unit of program.units) {
-    if (METRIC_DICT_RETURN.test(unit.text)) return { what: 'metrics returned for the pipeline to store' };
-    for (const s of unit.facts.strings) if (/^mlpipeline[-_]metrics/.test(s.value)) return { what: s.value };
-  }
+  const units = unitTracking.all(program);
+  for (const u of units) if (u.imp !== undefined) return { what: u.imp };
+  for (const hit of unitTrackingCall.all(program)) if (hit !== undefined) return { what: hit };
+  for (const u of units) if (u.magic !== undefined) return { what: u.magic };
+  for (const u of units) if (u.text !== undefined) return { what: u.text };
   return undefined;
 }

@@ -1,8 +1,234 @@
 // Value resolution for path arguments: a tiny evaluator of the expressions that
 // build paths (string literals, simple assignments across cells, `os.path.join`,
 // `Path / "x"`, f-strings, function parameter defaults), shared by the data rules.
-import type { ArgFact, Span } from '../../parse/python';
+import type { ArgFact, PythonFacts, Span } from '../../parse/python';
 import type { PythonProgram, PythonUnit } from '../../parse/program';
+
+// ---------------------------------------------------------------------------
+// Per-unit summaries, cached across lint runs (shared by the rule libraries).
+//
+// The engine hands out the same facts object for a unit while its text is
+// unchanged (UnitCache), so a summary cached by facts is recomputed only for
+// the edited cell. A summary depends on its unit alone: never store a unit,
+// a program or a ResolvedCall in it (they are new objects every run), only
+// facts (CallFact, spans, strings). `qualifiedMemo` summaries may also use the
+// program's import aliases (`qualify`): they are recomputed when an import of
+// any unit changes. Rules then combine the small summaries of all units.
+
+// Every memo owns one slot in a per-facts array; a program keeps the slot arrays
+// of its units for the run, so `all(program)` costs an array read per unit.
+let slotCount = 0;
+/** Stands for a cached `undefined`. */
+const NONE = Symbol('none');
+const factsSlots = new WeakMap<PythonFacts, unknown[]>();
+const programSlots = new WeakMap<PythonProgram, { slots: unknown[][]; all: unknown[][] }>();
+
+function slotsOf(unit: PythonUnit): unknown[] {
+  let slots = factsSlots.get(unit.facts);
+  if (!slots) factsSlots.set(unit.facts, (slots = []));
+  return slots;
+}
+
+function programSlotsOf(program: PythonProgram): { slots: unknown[][]; all: unknown[][] } {
+  let p = programSlots.get(program);
+  if (!p) programSlots.set(program, (p = { slots: program.units.map(slotsOf), all: [] }));
+  return p;
+}
+
+/** A per-unit summary that depends on the unit's text alone (facts, magics, lines). */
+export interface UnitMemo<T> {
+  (unit: PythonUnit): T;
+  /** The summaries of every unit of a program, in order (one array per program and memo). */
+  all(program: PythonProgram): readonly T[];
+}
+
+/** A per-unit summary that may also use the program's import aliases (`qualify`). */
+export interface QualifiedMemo<T> {
+  (unit: PythonUnit, program: PythonProgram): T;
+  all(program: PythonProgram): readonly T[];
+}
+
+export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
+  const id = slotCount++;
+  const memo = ((unit: PythonUnit): T => {
+    const slots = slotsOf(unit);
+    const v = slots[id];
+    if (v !== undefined) return (v === NONE ? undefined : v) as T;
+    const value = compute(unit);
+    slots[id] = value === undefined ? NONE : value;
+    return value;
+  }) as UnitMemo<T>;
+  memo.all = (program) => {
+    const p = programSlotsOf(program);
+    const cached = p.all[id] as T[] | undefined;
+    if (cached) return cached;
+    const slots = p.slots;
+    const n = slots.length;
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) {
+      const s = slots[i];
+      let v = s[id];
+      if (v === undefined) {
+        const value = compute(program.units[i]);
+        v = s[id] = value === undefined ? NONE : value;
+      }
+      out[i] = (v === NONE ? undefined : v) as T;
+    }
+    p.all[id] = out;
+    return out;
+  };
+  return memo;
+}
+
+/**
+ * A per-unit summary that may also read callee names qualified through the
+ * program's imports (`qualify`), and nothing else of other units.
+ */
+/**
+ * Slot 0 of a unit holds the alias key its qualified summaries were computed
+ * with; when a program with other imports asks, they are all dropped at once.
+ */
+const KEY_SLOT = slotCount++;
+const qualifiedSlots: number[] = [];
+
+function checkKey(slots: unknown[], key: object): void {
+  if (slots[KEY_SLOT] === key) return;
+  for (const id of qualifiedSlots) slots[id] = undefined;
+  slots[KEY_SLOT] = key;
+}
+
+export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: string) => string) => T): QualifiedMemo<T> {
+  const id = slotCount++;
+  qualifiedSlots.push(id);
+  const memo = ((unit: PythonUnit, program: PythonProgram): T => {
+    const slots = slotsOf(unit);
+    checkKey(slots, aliasKey(program));
+    const v = slots[id];
+    if (v !== undefined) return (v === NONE ? undefined : v) as T;
+    const value = compute(unit, (d) => program.qualify(d));
+    slots[id] = value === undefined ? NONE : value;
+    return value;
+  }) as QualifiedMemo<T>;
+  memo.all = (program) => {
+    const p = programSlotsOf(program);
+    const cached = p.all[id] as T[] | undefined;
+    if (cached) return cached;
+    const key = aliasKey(program);
+    const slots = p.slots;
+    const n = slots.length;
+    const out = new Array<T>(n);
+    let qualify: ((dotted: string) => string) | undefined;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i];
+      if (s[KEY_SLOT] !== key) checkKey(s, key);
+      let v = s[id];
+      if (v === undefined) {
+        qualify ??= (d) => program.qualify(d);
+        const value = compute(program.units[i], qualify);
+        v = s[id] = value === undefined ? NONE : value;
+      }
+      out[i] = (v === NONE ? undefined : v) as T;
+    }
+    p.all[id] = out;
+    return out;
+  };
+  return memo;
+}
+
+/** Positions of units in a program, found on demand (most runs ask about a few units only). */
+export class UnitIndex {
+  private readonly known = new Map<PythonUnit, number>();
+
+  constructor(private readonly units: readonly PythonUnit[]) {}
+
+  /** The unit's position, undefined when it is not a unit of the program. */
+  get(unit: PythonUnit): number | undefined {
+    let i = this.known.get(unit);
+    if (i === undefined) this.known.set(unit, (i = this.units.indexOf(unit)));
+    return i < 0 ? undefined : i;
+  }
+}
+
+const unitIndexes = new WeakMap<PythonProgram, UnitIndex>();
+
+/** Position of each unit in its program (one index per program, shared by the libraries). */
+export function unitIndexOf(program: PythonProgram): UnitIndex {
+  let m = unitIndexes.get(program);
+  if (!m) unitIndexes.set(program, (m = new UnitIndex(program.units)));
+  return m;
+}
+
+/** `alias=target` lines of a unit's imports, as PythonProgram builds its alias map. */
+const importLines = unitMemo((unit): string => {
+  let s = '';
+  for (const imp of unit.facts.imports) {
+    if (imp.alias === '*') continue;
+    const target = imp.name ? `${imp.module}.${imp.name}` : imp.alias === imp.module.split('.')[0] ? imp.alias : imp.module;
+    s += `${imp.alias}=${target}\n`;
+  }
+  return s;
+});
+
+const aliasKeys = new WeakMap<PythonProgram, object>();
+/** Interned alias maps: the same text gives the same key object from run to run. */
+const internedAliases = new Map<string, object>();
+
+/**
+ * An object that stands for the program's import aliases: the same object in
+ * every lint run whose imports (in order) are the same, so summaries computed
+ * with `qualify` stay valid until an import changes.
+ */
+export function aliasKey(program: PythonProgram): object {
+  let key = aliasKeys.get(program);
+  if (key) return key;
+  let text = '';
+  for (const u of program.units) if (u.facts.imports.length) text += importLines(u);
+  key = internedAliases.get(text);
+  if (!key) {
+    key = {};
+    internedAliases.set(text, key);
+    if (internedAliases.size > 200) internedAliases.delete(internedAliases.keys().next().value as string);
+  }
+  aliasKeys.set(program, key);
+  return key;
+}
+
+/**
+ * A small cache keyed by text, for results computed from texts that have no
+ * facts object (markdown cells, outputs, embedded scripts). Bounded in entries
+ * and in the total length of the keys; the oldest go first.
+ */
+export class TextCache<V> {
+  private readonly map = new Map<string, V>();
+  private chars = 0;
+
+  /**
+   * @param maxEntries most entries kept
+   * @param maxChars most characters of keys kept, in total
+   * @param maxText longer keys are not cached at all
+   */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars = Infinity,
+    private readonly maxText = maxChars / 4,
+  ) {}
+
+  get(text: string): V | undefined {
+    return this.map.get(text);
+  }
+
+  set(text: string, value: V): void {
+    if (text.length > this.maxText) return;
+    if (this.map.has(text)) this.map.delete(text);
+    else this.chars += text.length;
+    this.map.set(text, value);
+    while (this.map.size > this.maxEntries || this.chars > this.maxChars) {
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+      this.chars -= oldest.length;
+    }
+  }
+}
 
 /** File extensions that look like data (for `open()` and generic loaders). */
 export const DATA_EXTENSIONS = /\.(csv|tsv|parquet|pq|json|jsonl|ndjson|xlsx?|feather|arrow|h5|hdf5?|npy|npz|pkl|pickle|tfrecords?|txt|zip|gz|tar|avro|orc|mat)$/i;
@@ -184,67 +410,87 @@ function parseParams(text: string, base: number): Parameter[] {
   return out;
 }
 
+interface ScopeShape {
+  name: string;
+  span: Span;
+  params: Parameter[];
+  method: boolean;
+}
+
+/** The functions a unit defines, with their parameters (read from the `def` header). */
+const unitScopes = unitMemo((unit): ScopeShape[] =>
+  unit.facts.functions.length === 0 ? [] : unit.facts.functions.map((f) => {
+    const header = unit.text.slice(f.nameSpan.end, Math.min(f.span.end, f.nameSpan.end + 4000));
+    const params = parseParams(header, f.nameSpan.end);
+    return { name: f.name, span: f.span, params, method: params[0]?.name === 'self' || params[0]?.name === 'cls' };
+  }),
+);
+
 /**
  * Resolves expressions to the strings they build, through the program's simple
  * assignments (`DATA = "data/train.csv"`). Cached per program: rules share it.
+ * The per-unit tables behind it are cached across lint runs (unitMemo), so a
+ * resolver costs only the names it is asked about.
  */
 export class ValueResolver {
-  private table?: Map<string, Assignment[]>;
-  private scopes?: FunctionScope[];
+  private readonly named = new Map<string, Assignment[]>();
+  private readonly scopesByUnit = new Map<PythonUnit, FunctionScope[]>();
   private paramNames?: Set<string>;
+  private functionNames?: Set<string>;
   // Memos: a program is linted once, so values do not change under them.
   private readonly assignmentValues = new Map<Assignment, ResolvedValue>();
   private readonly paramValues = new Map<string, ResolvedValue>();
   private readonly argValues = new Map<ArgFact, ResolvedValue>();
-  private readonly unitIndex = new Map<PythonUnit, number>();
+  constructor(readonly program: PythonProgram) {}
 
-  constructor(readonly program: PythonProgram) {
-    program.units.forEach((u, i) => this.unitIndex.set(u, i));
+  private indexOf(unit: PythonUnit): number | undefined {
+    return unitIndexOf(this.program).get(unit);
   }
 
-  private assignments(): Map<string, Assignment[]> {
-    if (this.table) return this.table;
-    const table = new Map<string, Assignment[]>();
-    this.program.units.forEach((unit, unitIndex) => {
-      for (const a of unit.facts.assignments) {
-        if (a.targets.length !== 1) continue;
-        const name = a.targets[0];
-        if (!/^[A-Za-z_][\w.]*$/.test(name)) continue;
-        let list = table.get(name);
-        if (!list) table.set(name, (list = []));
-        list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
+  /** Every simple assignment of `name`, in execution order. */
+  private assignmentsOf(name: string): Assignment[] {
+    let list = this.named.get(name);
+    if (list) return list;
+    list = [];
+    // Only simple names are looked up in the table (`DATA`, `cfg.path`).
+    if (/^[A-Za-z_][\w.]*$/.test(name)) {
+      const units = this.program.units;
+      for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
+        const unit = units[unitIndex];
+        for (const a of unit.facts.assignments) {
+          if (a.targets.length === 1 && a.targets[0] === name) list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
+        }
       }
-    });
-    this.table = table;
-    return table;
+    }
+    this.named.set(name, list);
+    return list;
   }
 
   /** The assignment of `name` that is in effect at a point (the last one before it, else the first). */
   assignmentOf(name: string, unit: PythonUnit, offset: number): Assignment | undefined {
-    const list = this.assignments().get(name);
-    if (!list?.length) return undefined;
-    const ui = this.unitIndex.get(unit) ?? 0;
+    const list = this.assignmentsOf(name);
+    if (!list.length) return undefined;
+    const ui = this.indexOf(unit) ?? 0;
     let best: Assignment | undefined;
     for (const a of list) if (a.unitIndex < ui || (a.unitIndex === ui && a.end <= offset)) best = a;
     return best ?? list[0];
   }
 
-  private functionScopes(): FunctionScope[] {
-    this.scopes ??= this.program.units.flatMap((unit) =>
-      unit.facts.functions.map((f) => {
-        const header = unit.text.slice(f.nameSpan.end, Math.min(f.span.end, f.nameSpan.end + 4000));
-        const params = parseParams(header, f.nameSpan.end);
-        return { name: f.name, unit, span: f.span, params, method: params[0]?.name === 'self' || params[0]?.name === 'cls' };
-      }),
-    );
-    return this.scopes;
+  /** The functions `unit` defines (none when it is not a unit of this program). */
+  private scopesOf(unit: PythonUnit): FunctionScope[] {
+    let scopes = this.scopesByUnit.get(unit);
+    if (!scopes) {
+      scopes = this.indexOf(unit) === undefined ? [] : unitScopes(unit).map((s) => ({ ...s, unit }));
+      this.scopesByUnit.set(unit, scopes);
+    }
+    return scopes;
   }
 
   /** The innermost function around a point that has a parameter `name`. */
   private scopeWithParam(name: string, unit: PythonUnit, offset: number): FunctionScope | undefined {
     let best: FunctionScope | undefined;
-    for (const f of this.functionScopes()) {
-      if (f.unit !== unit || offset < f.span.start || offset >= f.span.end) continue;
+    for (const f of this.scopesOf(unit)) {
+      if (offset < f.span.start || offset >= f.span.end) continue;
       if (best && f.span.start < best.span.start) continue;
       best = f;
     }
@@ -266,13 +512,15 @@ export class ValueResolver {
   private computeParam(scope: FunctionScope, name: string, depth: number, seen: Set<Assignment>): ResolvedValue {
     const param = scope.params.find((p) => p.name === name);
     if (!param || depth > 6) return unknownValue();
-    for (const rc of this.program.calls()) {
-      if (rc.call.name !== scope.name || (rc.call.callee !== scope.name && !rc.call.callee.endsWith('.' + scope.name))) continue;
-      const index = param.index - (scope.method && rc.call.callee.includes('.') ? 1 : 0);
-      const arg = rc.call.args.find((a) => a.name === name) ?? rc.call.args.filter((a) => a.name === undefined)[index];
-      if (!arg) continue;
-      const v = arg.str !== undefined ? known(arg.str) : this.evaluate(rc.unit, arg.text, arg.valueSpan.start, depth + 1, seen);
-      if (v.text !== UNKNOWN) return v;
+    for (const unit of this.program.units) {
+      for (const call of unit.facts.calls) {
+        if (call.name !== scope.name || (call.callee !== scope.name && !call.callee.endsWith('.' + scope.name))) continue;
+        const index = param.index - (scope.method && call.callee.includes('.') ? 1 : 0);
+        const arg = call.args.find((a) => a.name === name) ?? call.args.filter((a) => a.name === undefined)[index];
+        if (!arg) continue;
+        const v = arg.str !== undefined ? known(arg.str) : this.evaluate(unit, arg.text, arg.valueSpan.start, depth + 1, seen);
+        if (v.text !== UNKNOWN) return v;
+      }
     }
     if (param.dflt) return this.evaluate(scope.unit, param.dflt.text, param.dflt.start, depth + 1, seen);
     return unknownValue();
@@ -280,13 +528,23 @@ export class ValueResolver {
 
   /** True when the program defines a function of that name. */
   definesFunction(name: string): boolean {
-    return this.functionScopes().some((f) => f.name === name);
+    if (!this.functionNames) {
+      this.functionNames = new Set();
+      for (const u of this.program.units) for (const f of u.facts.functions) this.functionNames.add(f.name);
+    }
+    return this.functionNames.has(name);
   }
 
   /** True when the name is assigned anywhere in the program. */
   isAssigned(name: string): boolean {
-    this.paramNames ??= new Set(this.functionScopes().flatMap((f) => f.params.map((p) => p.name)));
-    return this.assignments().has(name) || this.paramNames.has(name);
+    if (!this.paramNames) {
+      this.paramNames = new Set();
+      for (const u of this.program.units) {
+        if (u.facts.functions.length === 0) continue;
+        for (const s of unitScopes(u)) for (const p of s.params) this.paramNames.add(p.name);
+      }
+    }
+    return this.assignmentsOf(name).length > 0 || this.paramNames.has(name);
   }
 
   resolveName(name: string, unit: PythonUnit, offset: number, depth = 0, seen: Set<Assignment> = new Set()): ResolvedValue {
@@ -583,4 +841,3 @@ export function resolverFor(program: PythonProgram): ValueResolver {
   if (!r) resolvers.set(program, (r = new ValueResolver(program)));
   return r;
 }
-

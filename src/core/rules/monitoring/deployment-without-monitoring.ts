@@ -5,6 +5,7 @@ import { getNode, getPair, nodeRange, offsetsToRange, scalarString, type YamlFil
 import { defineRule, type RuleContext } from '../../rule';
 import type { Fix, Range } from '../../types';
 import { monitoringIn, pythonDeployments, SERVING_SHELL, type Platform } from '../lib/deployment';
+import { unitMemo } from '../lib/value-resolver';
 
 const MESSAGE_BY_PLATFORM: Record<Platform, string> = {
   'azureml-online': 'azureOnline',
@@ -143,8 +144,8 @@ function checkYaml(ctx: RuleContext, file: YamlFile): void {
 // ---------------------------------------------------------------------------
 // Python: SDK deployments and serving commands.
 
-/** Serving commands in shell escapes and `%%bash` cells, with the range of the command. */
-function shellServing(unit: PythonUnit): Array<{ range: Range; command: string }> {
+/** Serving commands in shell escapes and `%%bash` cells, with the range of the command (cached per cell text). */
+const shellServing = unitMemo((unit: PythonUnit): Array<{ range: Range; command: string }> => {
   const out: Array<{ range: Range; command: string }> = [];
   for (const m of unit.magics) {
     const shell = m.kind === 'shell' || (m.kind === 'cell' && SHELL_CELL_MAGICS.has(m.name)) || (m.kind === 'line' && SHELL_LINE_MAGICS.has(m.name));
@@ -156,7 +157,7 @@ function shellServing(unit: PythonUnit): Array<{ range: Range; command: string }
     out.push({ range: unit.lines.rangeOf(start + found.index, start + found.index + found[0].length), command: found[0] });
   }
   return out;
-}
+});
 
 function checkPython(ctx: RuleContext, program: PythonProgram): void {
   const container = ctx.target === 'notebook' ? 'notebook' : 'file';
@@ -170,6 +171,7 @@ function checkPython(ctx: RuleContext, program: PythonProgram): void {
     ctx.report({ messageId: MESSAGE_BY_PLATFORM[d.platform], data: { what: d.what, container }, location: unitLocation(d.unit, d.span) });
   }
   for (const unit of program.units) {
+    if (unit.magics.length === 0) continue;
     for (const s of shellServing(unit)) {
       ctx.report({
         messageId: 'serving',

@@ -6,6 +6,7 @@ import { firstValue, offsetsToRange, parseYaml, type YamlFile } from '../../pars
 import { defineRule, type RuleContext } from '../../rule';
 import type { Fix, Location } from '../../types';
 import { classifyYaml, type ConfigKind } from '../../workspace/kinds';
+import { qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 // ---------------------------------------------------------------------------
 // Requirement specs
@@ -498,6 +499,26 @@ function scanEscapedMagics(unit: PythonUnit, out: Unpinned[]): void {
   }
 }
 
+/** Unpinned installs of one unit's magics and shell lines, and of its `# %pip` comments (percent scripts). */
+const unitShellInstalls = unitMemo((unit): { magics: Unpinned[]; escaped: Unpinned[] } => {
+  const magics: Unpinned[] = [];
+  const escaped: Unpinned[] = [];
+  if (unit.magics.length) scanMagics(unit, magics);
+  scanEscapedMagics(unit, escaped);
+  return magics.length || escaped.length ? { magics, escaped } : NO_SHELL_INSTALLS;
+});
+
+const NO_SHELL_INSTALLS: { magics: Unpinned[]; escaped: Unpinned[] } = { magics: [], escaped: [] };
+
+/** Unpinned installs in one unit's calls (package lists, `subprocess` command lines). */
+const unitCallInstalls = qualifiedMemo((unit, qualify): Unpinned[] => {
+  const out: Unpinned[] = [];
+  scanCalls(unit, qualify, out);
+  return out.length ? out : NO_INSTALLS;
+});
+
+const NO_INSTALLS: Unpinned[] = [];
+
 // ---------------------------------------------------------------------------
 // The pinning fix: the version the saved `pip install` output shows.
 
@@ -591,11 +612,14 @@ export default defineRule({
     }
     const program = ctx.python;
     if (!program) return;
-    for (const unit of program.units) {
-      const found: Unpinned[] = [];
-      if (unit.magics.length) scanMagics(unit, found);
-      if (ctx.target === 'python') scanEscapedMagics(unit, found);
-      scanCalls(unit, (c) => program.qualify(c), found);
+    const shells = unitShellInstalls.all(program);
+    const callLists = unitCallInstalls.all(program);
+    for (const [i, unit] of program.units.entries()) {
+      const shell = shells[i];
+      const calls = callLists[i];
+      if (shell.magics.length === 0 && calls.length === 0 && (ctx.target !== 'python' || shell.escaped.length === 0)) continue;
+      const found = ctx.target === 'python' ? [...shell.magics, ...shell.escaped, ...calls] : [...shell.magics, ...calls];
+      if (found.length === 0) continue;
       const cell = unit.cell !== undefined ? ctx.notebook?.cells[unit.cell] : undefined;
       const output = outputText(cell);
       for (const f of found) {

@@ -1,11 +1,12 @@
 import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import type { NotebookModel } from '../../parse/notebook';
+import type { NotebookCell, NotebookModel } from '../../parse/notebook';
 import { PythonProgram, unitLocation, type PythonUnit, type ResolvedCall } from '../../parse/program';
-import { extractFacts, type ArgFact, type CallFact, type PythonFacts, type Span } from '../../parse/python';
+import type { ArgFact, CallFact, Span } from '../../parse/python';
 import { nodeRange, type YamlFile } from '../../parse/yaml';
 import { defineRule, type ReportDescriptor, type RuleContext } from '../../rule';
-import { LineIndex } from '../../text';
 import type { Edit, Fix, TextEdit } from '../../types';
+import { parseEmbedded } from '../lib/training';
+import { qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 const SEED = 42;
 
@@ -98,34 +99,35 @@ function coveredBy(qualified: string): Library | undefined {
 // ---------------------------------------------------------------------------
 // Programs: the notebook (or .py file) itself, and `%%writefile x.py` scripts
 
-/** Parsed bodies of `%%writefile` cells, keyed by cell text (bounded). */
-const scriptFacts = new Map<string, PythonFacts>();
-
-function factsOfScript(text: string): PythonFacts {
-  let f = scriptFacts.get(text);
-  if (!f) {
-    // The magic line becomes spaces so positions stay cell-relative.
-    const nl = text.indexOf('\n');
-    f = extractFacts(' '.repeat(nl < 0 ? text.length : nl) + (nl < 0 ? '' : text.slice(nl)));
-    scriptFacts.set(text, f);
-    if (scriptFacts.size > 256) scriptFacts.delete(scriptFacts.keys().next().value as string);
-  }
-  return f;
-}
-
 interface Analysed {
   program: PythonProgram;
   /** `%%writefile` script: seeds are inserted as lines in its cell, not as a new cell. */
   script: boolean;
 }
 
+/** `%%writefile x.py` cells: a script of their own (the test of a cell's text, cached per text). */
+function writesScript(text: string): boolean {
+  return text.includes('%%writefile') && /^\s*%%writefile\s+(?:-a\s+)?\S*\.py\s*$/m.test(text.split('\n', 1)[0]);
+}
+
+const unitWritesScript = unitMemo((unit) => writesScript(unit.text));
+
 function programsOf(ctx: RuleContext): Analysed[] {
   const out: Analysed[] = [];
   if (ctx.python) out.push({ program: ctx.python, script: ctx.target === 'python' });
-  for (const cell of ctx.notebook?.cells ?? []) {
-    if (cell.kind !== 'code' || !/^\s*%%writefile\s+(?:-a\s+)?\S*\.py\s*$/m.test(cell.source.split('\n', 1)[0])) continue;
-    const facts = factsOfScript(cell.source);
-    const unit: PythonUnit = { cell: cell.index, text: cell.source, magics: [], facts, lines: new LineIndex(cell.source) };
+  const nb = ctx.notebook;
+  if (!nb) return out;
+  // The units of a notebook's program are its code cells, in order.
+  let cells: NotebookCell[];
+  if (ctx.python) {
+    const writes = unitWritesScript.all(ctx.python);
+    cells = ctx.python.units.filter((_, i) => writes[i]).map((u) => nb.cells[u.cell!]);
+  } else cells = nb.cells.filter((c) => c.kind === 'code' && writesScript(c.source));
+  for (const cell of cells) {
+    // The magic line becomes spaces so positions stay cell-relative.
+    const text = cell.source;
+    const p = parseEmbedded(text, { writefile: true, magics: false });
+    const unit: PythonUnit = { cell: cell.index, text, magics: p.magics, facts: p.facts, lines: p.lines };
     out.push({ program: new PythonProgram([unit]), script: true });
   }
   return out;
@@ -249,21 +251,46 @@ function namingOnly(program: PythonProgram, unit: PythonUnit, rc: ResolvedCall):
   // `rand = random.randint(0, 9999)` used only as `f"endpoint-{rand}"` / `str(rand)`.
   const target = call.assignedTo?.length === 1 && /^[A-Za-z_]\w*$/.test(call.assignedTo[0]) ? call.assignedTo[0] : undefined;
   if (target) {
-    const uses = new RegExp(`(?<![\\w.])${target}(?!\\w)`, 'g');
-    let n = 0;
+    const own = usesForNaming(unit.text, target, lineStart, call.span.start);
+    if (own.bad) return false;
+    let n = own.n;
     for (const u of program.units) {
-      for (const m of u.text.matchAll(uses)) {
-        const at = m.index ?? 0;
-        if (u === unit && at >= lineStart && at < call.span.start) continue; // the assignment itself
-        const pre = u.text.slice(Math.max(0, at - 6), at);
-        const post = u.text.slice(at + target.length, at + target.length + 6);
-        if (!(/\{\s*$/.test(pre) && /^\s*[}:!]/.test(post)) && !/\bstr\($/.test(pre) && !/["']\s*\+\s*$/.test(pre) && !/^\s*\+\s*["']/.test(post)) return false;
-        n++;
-      }
+      if (u === unit) continue;
+      const other = namingUses(u, target);
+      if (other.bad) return false;
+      n += other.n;
     }
     return n > 0;
   }
   return false;
+}
+
+/** Uses of `target` in a text outside [skipFrom, skipTo): how many, and whether one is not string building. */
+function usesForNaming(text: string, target: string, skipFrom = -1, skipTo = -1): { bad: boolean; n: number } {
+  const uses = new RegExp(`(?<![\\w.])${target}(?!\\w)`, 'g');
+  let n = 0;
+  for (const m of text.matchAll(uses)) {
+    const at = m.index ?? 0;
+    if (at >= skipFrom && at < skipTo) continue; // the assignment itself
+    const pre = text.slice(Math.max(0, at - 6), at);
+    const post = text.slice(at + target.length, at + target.length + 6);
+    if (!(/\{\s*$/.test(pre) && /^\s*[}:!]/.test(post)) && !/\bstr\($/.test(pre) && !/["']\s*\+\s*$/.test(pre) && !/^\s*\+\s*["']/.test(post)) return { bad: true, n };
+    n++;
+  }
+  return { bad: false, n };
+}
+
+/** `usesForNaming` of other cells, cached per cell text and name. */
+const namingUsesOf = unitMemo((): Map<string, { bad: boolean; n: number }> => new Map());
+
+function namingUses(unit: PythonUnit, target: string): { bad: boolean; n: number } {
+  const memo = namingUsesOf(unit);
+  let r = memo.get(target);
+  if (!r) {
+    r = usesForNaming(unit.text, target);
+    if (memo.size < 64) memo.set(target, r);
+  }
+  return r;
 }
 
 interface ProgramFacts {
@@ -272,29 +299,131 @@ interface ProgramFacts {
   unseededGenerators: Map<string, ResolvedCall>;
 }
 
-function programFacts(program: PythonProgram): ProgramFacts {
+function programFacts(calls: readonly RandomCall[]): ProgramFacts {
   const seeded = new Set<Library>();
   const unseededGenerators = new Map<string, ResolvedCall>();
-  for (const rc of program.calls()) {
-    const q = rc.qualified;
-    const seededCall = SEED_CALLS.find((s) => s.match.test(q));
-    const hasSeedArg = rc.call.args.length > 0 && rc.call.args[0].text !== 'None' && !rc.call.args.every((a) => a.name && a.name !== 'seed');
+  for (const rc of calls) {
+    const { pre } = rc;
+    const seededCall = pre.seedCall;
     if (seededCall) {
-      const generator = /default_rng|RandomState|Generator|Random$/.test(q);
+      const hasSeedArg = pre.hasSeedArg;
       if (hasSeedArg) seededCall.seeds.forEach((l) => seeded.add(l));
-      else if (generator && rc.call.assignedTo?.length === 1) unseededGenerators.set(rc.call.assignedTo[0], rc);
+      else if (pre.generator && rc.call.assignedTo?.length === 1) unseededGenerators.set(rc.call.assignedTo[0], rc);
       continue;
     }
     // A project's own helper: `set_seed(42)`, `utils.seed_everything(cfg.seed)`.
-    if (SEED_HELPER.test(rc.call.name) && !/^(random|numpy\.random)\./.test(q)) LIBRARY_ORDER.forEach((l) => seeded.add(l));
+    if (pre.helper) LIBRARY_ORDER.forEach((l) => seeded.add(l));
   }
   return { seeded, unseededGenerators };
+}
+
+/**
+ * Calls that some part of the analysis below reads (seeds, seeded estimators,
+ * draws, shuffles, generators, training): every other call has no effect on it.
+ */
+function readsRandomness(call: CallFact, q: string): boolean {
+  const name = call.name;
+  return (
+    SEED_CALLS.some((s) => s.match.test(q)) ||
+    SEED_HELPER.test(name) ||
+    RANDOM_STATE_TARGETS.some((t) => t.match.test(q)) ||
+    /^(sweep|train_test_split|shuffle|sample|backward|fit|step|compile)$/.test(name) ||
+    /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) ||
+    /^numpy\.random\.\w+$/.test(q) ||
+    /^random\.\w+$/.test(q) ||
+    TORCH_DRAWS.test(q) ||
+    TF_DRAWS.test(q) ||
+    /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q) ||
+    /^(DataLoader|random_split)$/.test(call.callee) ||
+    GENERATOR_METHODS.has(name)
+  );
+}
+
+/** What the analysis tests of a call that depends on the call and its qualified name only (computed once per cell text). */
+interface Pre {
+  seedCall?: (typeof SEED_CALLS)[number];
+  /** A seed is passed (first argument not None, or `seed=`). */
+  hasSeedArg: boolean;
+  /** A generator constructor (`default_rng`, `RandomState`, `random.Random`). */
+  generator: boolean;
+  /** A project's own seeding helper. */
+  helper: boolean;
+  splat: boolean;
+  /** The estimator or splitter whose `random_state` / `seed` matters here. */
+  target?: RandomStateTarget;
+  cover?: Library;
+  randomSampling: boolean;
+  moduleFunction: boolean;
+  randomModule: boolean;
+  sklearn: boolean;
+  /** `np.random.<draw>` */
+  npDraw?: string;
+  /** `random.<draw>` */
+  pyDraw?: string;
+  torchDraw: boolean;
+  tfDraw: boolean;
+  torchLoader: boolean;
+  bareLoader: boolean;
+}
+
+function precompute(call: CallFact, q: string): Pre {
+  const target = RANDOM_STATE_TARGETS.find((t) => t.match.test(q));
+  const np = /^numpy\.random\.(\w+)$/.exec(q);
+  const py = /^random\.(\w+)$/.exec(q);
+  return {
+    seedCall: SEED_CALLS.find((s) => s.match.test(q)),
+    hasSeedArg: call.args.length > 0 && call.args[0].text !== 'None' && !call.args.every((a) => a.name && a.name !== 'seed'),
+    generator: /default_rng|RandomState|Generator|Random$/.test(q),
+    helper: SEED_HELPER.test(call.name) && !/^(random|numpy\.random)\./.test(q),
+    splat: call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat'),
+    target: target && (!target.when || target.when(call)) ? target : undefined,
+    cover: coveredBy(q),
+    randomSampling: /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q),
+    moduleFunction: /^(sklearn|numpy|random|torch|tensorflow)(\.\w+)*$/.test(q),
+    randomModule: /^random\./.test(q),
+    sklearn: /^sklearn\./.test(q),
+    npDraw: np && !NUMPY_NOT_DRAWS.has(np[1]) ? np[1] : undefined,
+    pyDraw: py && RANDOM_DRAWS.has(py[1]) ? py[1] : undefined,
+    torchDraw: TORCH_DRAWS.test(q),
+    tfDraw: TF_DRAWS.test(q) && !/stateless/.test(q),
+    torchLoader: /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q),
+    bareLoader: /^(DataLoader|random_split)$/.test(call.callee),
+  };
+}
+
+interface RandomCall extends ResolvedCall {
+  pre: Pre;
+}
+
+const unitRandomnessCalls = qualifiedMemo((unit, qualify): Array<{ call: CallFact; qualified: string; pre: Pre }> => {
+  const out: Array<{ call: CallFact; qualified: string; pre: Pre }> = [];
+  for (const call of unit.facts.calls) {
+    const q = qualify(call.callee);
+    if (readsRandomness(call, q)) out.push({ call, qualified: q, pre: precompute(call, q) });
+  }
+  return out.length ? out : NO_CALLS;
+});
+
+const NO_CALLS: Array<{ call: CallFact; qualified: string; pre: Pre }> = [];
+
+/** The calls of a program the analysis reads, in execution order. */
+function randomnessCalls(program: PythonProgram): RandomCall[] {
+  const out: RandomCall[] = [];
+  const all = unitRandomnessCalls.all(program);
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].length === 0) continue;
+    const unit = program.units[i];
+    for (const c of all[i]) out.push({ unit, call: c.call, qualified: c.qualified, pre: c.pre });
+  }
+  return out;
 }
 
 /** Reports the unseeded randomness of one program (the notebook, a .py file or a %%writefile script). */
 function analyse(ctx: RuleContext, a: Analysed): void {
   const program = a.program;
-  const { seeded, unseededGenerators } = programFacts(program);
+  const calls = randomnessCalls(program);
+  if (calls.length === 0) return;
+  const { seeded, unseededGenerators } = programFacts(calls);
   const drawReports: Array<{ lib: Library; d: ReportDescriptor }> = [];
   const report = (d: ReportDescriptor): void => ctx.report(d);
   // The callee; for a method on a chain (`tf.data.Dataset.from_tensor_slices(...).shuffle`), its name only.
@@ -308,18 +437,18 @@ function analyse(ctx: RuleContext, a: Analysed): void {
   const importsTf = program.importsAny(['tensorflow', 'keras', 'tf_keras']);
   const tfSeedCall = seedLineFor('tensorflow', program).line(seedLineFor('tensorflow', program).alias);
   // `model.compile(optimizer=..., loss=...)`: a Keras model is trained in this program.
-  const compiles = importsTf && program.calls().some((rc) => rc.call.name === 'compile' && rc.call.callee.includes('.') && rc.call.args.some((x) => x.name === 'optimizer' || x.name === 'loss'));
+  const compiles = importsTf && calls.some((rc) => rc.call.name === 'compile' && rc.call.callee.includes('.') && rc.call.args.some((x) => x.name === 'optimizer' || x.name === 'loss'));
   let tfTrainingWeak: ResolvedCall | undefined;
 
-  for (const rc of program.calls()) {
-    const { call, qualified: q, unit } = rc;
-    if (call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat')) continue;
+  for (const rc of calls) {
+    const { call, qualified: q, unit, pre } = rc;
+    if (pre.splat) continue;
 
     // Estimators, splitters and samplers without random_state / seed.
-    const target = RANDOM_STATE_TARGETS.find((t) => t.match.test(q));
-    if (target && (!target.when || target.when(call))) {
+    const target = pre.target;
+    if (target) {
       const arg = kw(call, target.param);
-      const cover = coveredBy(q);
+      const cover = pre.cover;
       if (cover && seeded.has(cover)) continue;
       if (arg && arg.text !== 'None') continue;
       const short = q.slice(q.lastIndexOf('.') + 1);
@@ -346,15 +475,14 @@ function analyse(ctx: RuleContext, a: Analysed): void {
         continue;
       }
     }
-    if (/^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) && !kw(call, 'seed')) {
+    if (pre.randomSampling && !kw(call, 'seed')) {
       const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
       report({ messageId: 'missingSeed', data: { callee: 'RandomSamplingAlgorithm' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
       continue;
     }
 
     // Hugging Face datasets: `ds.train_test_split(test_size=0.1)`, `ds.shuffle()`; pandas `df.sample(frac=1)`.
-    const moduleFunction = /^(sklearn|numpy|random|torch|tensorflow)(\.\w+)*$/.test(q);
-    if (!moduleFunction && call.callee.includes('.')) {
+    if (!pre.moduleFunction && call.callee.includes('.')) {
       const noSeed = !kw(call, 'seed') && !kw(call, 'generator');
       if (call.name === 'train_test_split' && noSeed && call.args.some((x) => x.name === 'test_size' || x.name === 'train_size' || !x.name)) {
         if (seeded.has('numpy')) continue;
@@ -372,7 +500,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
         drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: 'Dataset.shuffle', library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
         continue;
       }
-      if (call.name === 'sample' && !kw(call, 'random_state') && (kw(call, 'frac') || isTrue(kw(call, 'replace'))) && !/^random\./.test(q)) {
+      if (call.name === 'sample' && !kw(call, 'random_state') && (kw(call, 'frac') || isTrue(kw(call, 'replace'))) && !pre.randomModule) {
         if (seeded.has('numpy')) continue;
         const edit = addKeywordArgument(unit, call, 'random_state', String(SEED));
         report({ messageId: 'missingRandomState', data: { callee: 'sample' }, location: loc(rc), fixes: edit ? [{ title: `Pass random_state=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
@@ -381,30 +509,28 @@ function analyse(ctx: RuleContext, a: Analysed): void {
     }
 
     // Draws from the global generators.
-    const np = /^numpy\.random\.(\w+)$/.exec(q);
-    if (np && !NUMPY_NOT_DRAWS.has(np[1])) {
-      if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${np[1]}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
+    if (pre.npDraw !== undefined) {
+      if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${pre.npDraw}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
       continue;
     }
-    const py = /^random\.(\w+)$/.exec(q);
-    if (py && RANDOM_DRAWS.has(py[1]) && program.importsAny(['random'])) {
-      if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${py[1]}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
+    if (pre.pyDraw !== undefined && program.importsAny(['random'])) {
+      if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${pre.pyDraw}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
       continue;
     }
-    if (TORCH_DRAWS.test(q)) {
+    if (pre.torchDraw) {
       if (!seeded.has('torch')) {
         drawReports.push({ lib: 'torch', d: { messageId: 'unseededDraw', data: { callee: q, library: 'PyTorch', seedCall: 'torch.manual_seed(42)' }, location: loc(rc) } });
       }
       continue;
     }
-    if (TF_DRAWS.test(q) && !/stateless/.test(q) && !kw(call, 'seed')) {
+    if (pre.tfDraw && !kw(call, 'seed')) {
       if (!seeded.has('tensorflow')) {
         drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: q.replace(/^tensorflow\./, 'tf.'), library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
       }
       continue;
     }
     // PyTorch data loading that shuffles with the global generator.
-    if (/^torch\.utils\.data\.(DataLoader|random_split)$/.test(q) || (importsTorch && /^(DataLoader|random_split)$/.test(call.callee))) {
+    if (pre.torchLoader || (importsTorch && pre.bareLoader)) {
       const shuffles = call.name === 'random_split' || isTrue(kw(call, 'shuffle'));
       if (shuffles && !kw(call, 'generator') && !seeded.has('torch')) {
         drawReports.push({ lib: 'torch', d: { messageId: 'unseededShuffle', data: { callee: call.name }, location: loc(rc) } });
@@ -417,7 +543,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
 
     // Training loops.
     if (importsTorch && !torchTraining && (call.name === 'backward' || (call.name === 'fit' && (kw(call, 'train_objectives') || /trainer/i.test(call.callee))) || (call.name === 'step' && /optim/i.test(call.callee)))) torchTraining = rc;
-    if (importsTf && call.name === 'fit' && call.callee.includes('.') && !/^sklearn\./.test(q)) {
+    if (importsTf && call.name === 'fit' && call.callee.includes('.') && !pre.sklearn) {
       const kerasArgs = call.args.some((x) => ['epochs', 'batch_size', 'validation_data', 'validation_split', 'callbacks', 'steps_per_epoch'].includes(x.name ?? ''));
       if (kerasArgs) tfTraining ??= rc;
       else if (compiles && /model|net|encoder|decoder|classifier|regressor|gan|learner|lm$/i.test(call.callee.slice(0, -4))) tfTrainingWeak ??= rc;

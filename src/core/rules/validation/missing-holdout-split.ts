@@ -1,8 +1,11 @@
 import type { ResolvedCall } from '../../parse/program';
 import { defineRule } from '../../rule';
-import { analyseTraining, callLabel, codeView, evaluatesOnHeldOut, evaluationSites, isTestFile, heldOutEvidence, receiverOf, type EvaluationSite, type ProgramIndex, type TrainingSite } from '../lib/training';
+import { analyseTraining, callFilter, callLabel, candidateCalls, codeView, evaluatesOnHeldOut, evaluationSites, isTestFile, heldOutEvidence, receiverOf, type EvaluationSite, type ProgramIndex, type TrainingSite } from '../lib/training';
 
 const REPORTED = /\b(loss|acc|accuracy|score|rmse|mse|mae|auc|f1|error)\b/i;
+
+/** Prints and log lines that show a metric (`print(f"loss {loss}")`). */
+const unitPrints = callFilter((call) => /^(print|logging\.\w+|\w*log\w*\.(info|debug|warning))$/.test(call.callee) && REPORTED.test(call.args.map((a) => a.text).join(' ')));
 
 function positionalTexts(rc: ResolvedCall): string[] {
   return rc.call.args.filter((a) => a.name === undefined).map((a) => a.text.replace(/\s+/g, ''));
@@ -107,7 +110,13 @@ export default defineRule({
     if (!use && loop) {
       // A training loop that prints its loss reports a training-data number.
       const loopAt = index.at(loop.unit, loop.span.start);
-      const p = index.calls.find((rc) => index.atCall(rc) > loopAt && /^(print|logging\.\w+|\w*log\w*\.(info|debug|warning))$/.test(rc.call.callee) && REPORTED.test(rc.call.args.map((a) => a.text).join(' ')));
+      let p: ResolvedCall | undefined;
+      for (const rc of candidateCalls(index, unitPrints)) {
+        if (index.atCall(rc) > loopAt) {
+          p = rc;
+          break;
+        }
+      }
       if (p) {
         first = loop;
         use = { unit: p.unit, span: p.call.calleeSpan, label: 'the training loss is printed' };

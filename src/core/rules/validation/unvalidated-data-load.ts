@@ -1,11 +1,11 @@
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
 import type { PythonProgram, PythonUnit } from '../../parse/program';
-import type { Span } from '../../parse/python';
+import type { Span, StringFact } from '../../parse/python';
 import { firstValue, getNode, getPair, nodeRange, offsetsToRange, type YamlFile } from '../../parse/yaml';
 import { defineRule, type ReportDescriptor, type RuleContext } from '../../rule';
 import type { Edit, Location, Range } from '../../types';
-import { dataReads } from '../lib/data-io';
-import { analyseTraining, callLabel, codeView, isTestFile, TRAIN_WORD, type CodeView, type ProgramIndex, type TrainingSite } from '../lib/training';
+import { dataReads, unitMemo } from '../lib/data-io';
+import { analyseTraining, callFilter, callLabel, candidateCalls, codeView, isTestFile, TRAIN_WORD, type CodeView, type ProgramIndex, type TrainingSite } from '../lib/training';
 
 // ---------------------------------------------------------------------------
 // Evidence that data is checked before training.
@@ -16,20 +16,33 @@ const DATA_ASSERT = /^[ \t]*assert\b(?![^\n]*(__version__|version_info|sys\.|\bv
 const DATA_RAISE = /\bif\b[^\n]*(\.columns\b|\.dtypes?\b|isnull\(|isna\(|notna\(|\.empty\b|missing_col)[^\n]*:\s*\n[ \t]*raise\b/;
 const VALIDATE_CALL = /^(pandera\.|great_expectations\.|tensorflow_data_validation\.|deepchecks\.|whylogs\.)|(^|\.)(ExampleValidator|SchemaGen|validate_statistics|expect_column_\w+|expect_table_\w+|model_validate|parse_obj|validate_python|TypeAdapter)$/;
 
+/** What one unit shows of data checks: a validation library import, an assert or raise on the data. */
+const unitChecks = unitMemo((unit): { imp?: string; assert: boolean } => {
+  let imp: string | undefined;
+  for (const i of unit.facts.imports) {
+    const full = i.name ? `${i.module}.${i.name}` : i.module;
+    if (VALIDATION_MODULES.test(i.module) || VALIDATION_MODULES.test(full)) imp = i.module;
+    else if (/(^|\.)evidently(\.|$)/.test(i.module) && (EVIDENTLY_CHECKS.test(full) || /^(Report|TestSuite)$|Preset$/.test(i.name ?? ''))) imp = `evidently ${i.name ?? i.module}`;
+    if (imp !== undefined) break;
+  }
+  const assert = DATA_ASSERT.test(unit.text) || DATA_RAISE.test(unit.text);
+  return imp === undefined && !assert ? NO_CHECKS : { imp, assert };
+});
+
+const NO_CHECKS: { imp?: string; assert: boolean } = { assert: false };
+
+const unitValidateCalls = callFilter((_call, q) => VALIDATE_CALL.test(q));
+
 /** What checks the data in this program, if anything. */
 function validationEvidence(program: PythonProgram, index: ProgramIndex): string | undefined {
-  for (const { imp } of program.imports()) {
-    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-    if (VALIDATION_MODULES.test(imp.module) || VALIDATION_MODULES.test(full)) return imp.module;
-    if (/(^|\.)evidently(\.|$)/.test(imp.module) && (EVIDENTLY_CHECKS.test(full) || /^(Report|TestSuite)$|Preset$/.test(imp.name ?? ''))) return `evidently ${imp.name ?? imp.module}`;
+  const checks = unitChecks.all(program);
+  for (const c of checks) if (c.imp !== undefined) return c.imp;
+  let pydantic: boolean | undefined;
+  for (const rc of candidateCalls(index, unitValidateCalls)) {
+    pydantic ??= program.importsAny(['pydantic']);
+    if (pydantic || !/model_validate|parse_obj|validate_python|TypeAdapter/.test(rc.call.name)) return rc.call.callee;
   }
-  const pydantic = program.importsAny(['pydantic']);
-  for (const rc of index.calls) {
-    if (VALIDATE_CALL.test(rc.qualified) && (pydantic || !/model_validate|parse_obj|validate_python|TypeAdapter/.test(rc.call.name))) return rc.call.callee;
-  }
-  for (const unit of program.units) {
-    if (DATA_ASSERT.test(unit.text) || DATA_RAISE.test(unit.text)) return 'an assert on the data';
-  }
+  if (checks.some((c) => c.assert)) return 'an assert on the data';
   return undefined;
 }
 
@@ -65,48 +78,67 @@ function frameOf(unit: PythonUnit, span: Span, qualified: string): DataLoad['fra
   return { name: best.targets[0], statement: best.span };
 }
 
+/** Loader calls of a unit: datasets, SQL, Spark reads, Azure ML inputs, MLflow ingest steps. */
+const unitLoaderCalls = callFilter((call, q) => {
+  const azureInput = q === 'azure.ai.ml.Input' && call.args.some((a) => a.name === 'path');
+  const recipeIngest = call.name === 'run' && call.args.some((a) => a.str === 'ingest');
+  return LOADERS.test(q) || SPARK_READ.test(call.callee) || azureInput || recipeIngest || call.name === 'to_dataframe';
+});
+
+const unitLoadDataCalls = callFilter((call, q) => call.name === 'load_data' && !LOADERS.test(q));
+
+/** Functions of a unit that take a DataFrame parameter (pipeline nodes and steps). */
+const unitFrameParams = unitMemo((unit) =>
+  unit.facts.functions.length === 0 ? [] : unit.facts.functions.filter((fn) => {
+    const header = unit.text.slice(fn.span.start, Math.min(fn.span.end, fn.span.start + 600)).split(/\)\s*(->[^:]*)?:/, 1)[0];
+    return /:\s*(pd|pandas|pl|polars)\.(DataFrame|LazyFrame)\b/.test(header);
+  }),
+);
+
+/** String literals of a unit that name a data file. */
+const unitDataPaths = unitMemo((unit) => {
+  const paths = unit.facts.strings.filter((s) => DATA_PATH.test(s.value));
+  return paths.length ? paths : NO_STRINGS;
+});
+
+const NO_STRINGS: StringFact[] = [];
+
 function dataLoads(view: CodeView, index: ProgramIndex, sites: readonly TrainingSite[]): DataLoad[] {
   const program = view.program;
   const out: DataLoad[] = [];
   for (const r of dataReads(program)) {
     out.push({ unit: r.rc.unit, span: r.rc.call.span, label: callLabel(r.rc), frame: frameOf(r.rc.unit, r.rc.call.span, r.rc.qualified) });
   }
-  for (const rc of index.calls) {
-    const q = rc.qualified;
-    const azureInput = q === 'azure.ai.ml.Input' && rc.call.args.some((a) => a.name === 'path');
-    const recipeIngest = rc.call.name === 'run' && rc.call.args.some((a) => a.str === 'ingest');
-    if (LOADERS.test(q) || SPARK_READ.test(rc.call.callee) || azureInput || recipeIngest || rc.call.name === 'to_dataframe') {
-      out.push({ unit: rc.unit, span: rc.call.span, label: callLabel(rc), frame: frameOf(rc.unit, rc.call.span, q) });
-    }
+  for (const rc of candidateCalls(index, unitLoaderCalls)) {
+    out.push({ unit: rc.unit, span: rc.call.span, label: callLabel(rc), frame: frameOf(rc.unit, rc.call.span, rc.qualified) });
   }
-  for (const rc of index.calls) {
+  for (const rc of candidateCalls(index, unitLoadDataCalls)) {
     // `mnist = tf.keras.datasets.mnist` then `mnist.load_data()`.
-    if (rc.call.name !== 'load_data' || LOADERS.test(rc.qualified)) continue;
     const receiver = rc.call.callee.slice(0, -'.load_data'.length);
     const def = rc.unit.facts.assignments.find((a) => a.targets.length === 1 && a.targets[0] === receiver);
     if (def && /(^|\.)datasets\.\w+$/.test(rc.unit.text.slice(def.valueSpan.start, def.valueSpan.end))) out.push({ unit: rc.unit, span: rc.call.span, label: callLabel(rc) });
   }
   for (const s of sites) if (s.kind === 'sql') out.push({ unit: s.unit, span: s.span, label: 'the query of CREATE MODEL' });
-  for (const { unit, magic } of program.magics()) {
-    if (magic.kind === 'cell' && magic.name === 'bigquery') {
+  for (const unit of program.units) {
+    for (const magic of unit.magics) {
+      if (magic.kind !== 'cell' || magic.name !== 'bigquery') continue;
       const start = unit.lines.offsetAt(magic.range.start);
       out.push({ unit, span: { start, end: unit.lines.offsetAt(magic.range.end) }, label: '%%bigquery' });
     }
   }
   if (out.length === 0) {
     // Pipeline nodes and steps (Kedro, ZenML, Prefect) receive their data as DataFrame parameters.
-    for (const unit of program.units) {
-      for (const fn of unit.facts.functions) {
-        const header = unit.text.slice(fn.span.start, Math.min(fn.span.end, fn.span.start + 600)).split(/\)\s*(->[^:]*)?:/, 1)[0];
-        if (/:\s*(pd|pandas|pl|polars)\.(DataFrame|LazyFrame)\b/.test(header)) out.push({ unit, span: fn.nameSpan, label: `the DataFrame parameter of ${fn.name}()` });
-      }
-    }
+    unitFrameParams.all(program).forEach((fns, i) => {
+      const unit = program.units[i];
+      for (const fn of fns) out.push({ unit, span: fn.nameSpan, label: `the DataFrame parameter of ${fn.name}()` });
+    });
   }
   if (out.length === 0 && sites.some((s) => !s.local)) {
     // A submitted job reads its data itself; the notebook only names the files.
-    for (const unit of program.units) {
-      for (const s of unit.facts.strings) if (DATA_PATH.test(s.value)) out.push({ unit, span: s.span, label: `"${s.value.length > 40 ? '...' + s.value.slice(-37) : s.value}"` });
-    }
+    unitDataPaths.all(program).forEach((strings, i) => {
+      const unit = program.units[i];
+      for (const s of strings) out.push({ unit, span: s.span, label: `"${s.value.length > 40 ? '...' + s.value.slice(-37) : s.value}"` });
+    });
   }
   return out.sort((a, b) => index.at(a.unit, a.span.start) - index.at(b.unit, b.span.start));
 }
