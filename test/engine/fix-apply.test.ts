@@ -56,7 +56,7 @@ describe('applyEdits on notebooks', () => {
     assert.equal(typeof after.cells[1].id, 'string');
     assert.deepEqual(after.cells[2], JSON.parse(text).cells[1]);
     // Same one-space indent as the rest of the file.
-    assert.match(out, /\n  \{\n   "cell_type": "code",\n   "execution_count": null,/);
+    assert.ok(out.includes('\n  {\n   "cell_type": "code",\n   "execution_count": null,'));
   });
 
   it('appends a cell at the end and into an empty notebook', () => {
