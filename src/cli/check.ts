@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, selectEdits } from '../core/fix/apply';
+import { UnitCache } from '../core/parse/program';
 import { Project } from '../core/project';
 import { RULES } from '../core/rules';
 import { severityRank, type Finding, type SeveritySetting } from '../core/types';
@@ -63,7 +64,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     byRoot.set(root, [...(byRoot.get(root) ?? []), t]);
   }
   for (const [root, list] of byRoot) {
-    const project = await Project.open(new NodeFileSystem(root), { configPath: opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined });
+    // A small parse cache: files are linted once each (a --fix pass re-lints one file), so
+    // keeping every cell of a large tree parsed only costs memory.
+    const project = await Project.open(new NodeFileSystem(root), { configPath: opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, cache: new UnitCache(1000) });
     for (const e of project.configErrors) {
       result.configError = true;
       result.messages.push(`${e.file}:${e.line}:${e.column}: config error at ${e.key}: ${e.message}`);
