@@ -254,6 +254,8 @@ function classifyPipelineText(text: string): CtorKind {
 export class ProgramIndex {
   private allCalls?: ResolvedCall[];
   private readonly assigned = new Map<string, { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined>();
+  /** Assigned calls by target name, as (unit, call) pairs in execution order. */
+  private targets?: Map<string, Array<PythonUnit | CallFact>>;
   /** ResolvedCalls by call (a call fact is shared by units with the same text: then several). */
   private readonly resolved = new Map<CallFact, ResolvedCall | ResolvedCall[]>();
   private unitIndex?: UnitIndex;
@@ -294,21 +296,32 @@ export class ProgramIndex {
 
   private assignedCalls(name: string): { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined {
     if (this.assigned.has(name)) return this.assigned.get(name);
-    let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
-    for (const unit of this.program.units) {
-      for (const call of unit.facts.calls) {
-        const targets = call.assignedTo;
-        if (targets === undefined) continue;
-        // Once per target naming it (`a, a = f()` counts twice, as a list of targets would).
-        for (const t of targets) {
-          if (t !== name) continue;
-          list ??= { calls: [], at: [], sorted: true };
-          const rc = this.resolvedCall(unit, call);
-          const at = this.atCall(rc);
-          if (list.at.length && at < list.at[list.at.length - 1]) list.sorted = false;
-          list.calls.push(rc);
-          list.at.push(at);
+    // One pass over the program's calls, on the first lookup: every assigned call by target.
+    if (!this.targets) {
+      this.targets = new Map();
+      for (const unit of this.program.units) {
+        for (const call of unit.facts.calls) {
+          const targets = call.assignedTo;
+          if (targets === undefined) continue;
+          // Once per target naming it (`a, a = f()` counts twice, as a list of targets would).
+          for (const t of targets) {
+            const list = this.targets.get(t);
+            if (list) list.push(unit, call);
+            else this.targets.set(t, [unit, call]);
+          }
         }
+      }
+    }
+    let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
+    const found = this.targets.get(name);
+    if (found) {
+      list = { calls: [], at: [], sorted: true };
+      for (let i = 0; i < found.length; i += 2) {
+        const rc = this.resolvedCall(found[i] as PythonUnit, found[i + 1] as CallFact);
+        const at = this.atCall(rc);
+        if (list.at.length && at < list.at[list.at.length - 1]) list.sorted = false;
+        list.calls.push(rc);
+        list.at.push(at);
       }
     }
     this.assigned.set(name, list);

@@ -29,9 +29,26 @@ function slotsOf(unit: PythonUnit): unknown[] {
   return slots;
 }
 
+/**
+ * The slot arrays of the last few programs, by position: a re-lint after an
+ * edit has the same facts at almost every position, found by comparing
+ * identities instead of a WeakMap lookup per unit.
+ */
+const recentSlots: Array<{ facts: PythonFacts[]; slots: unknown[][] }> = [];
+
 function programSlotsOf(program: PythonProgram): { slots: unknown[][]; all: unknown[][] } {
   let p = programSlots.get(program);
-  if (!p) programSlots.set(program, (p = { slots: program.units.map(slotsOf), all: [] }));
+  if (p) return p;
+  const units = program.units;
+  const facts = units.map((u) => u.facts);
+  const n = facts.length;
+  const prev = recentSlots.find((r) => r.facts.length === n && (n === 0 || r.facts[0] === facts[0] || r.facts[n - 1] === facts[n - 1]));
+  const slots = new Array<unknown[]>(n);
+  for (let i = 0; i < n; i++) slots[i] = prev && prev.facts[i] === facts[i] ? prev.slots[i] : slotsOf(units[i]);
+  if (prev) recentSlots.splice(recentSlots.indexOf(prev), 1);
+  recentSlots.unshift({ facts, slots });
+  if (recentSlots.length > 4) recentSlots.pop();
+  programSlots.set(program, (p = { slots, all: [] }));
   return p;
 }
 
@@ -178,18 +195,30 @@ const internedAliases = new Map<string, object>();
  * every lint run whose imports (in order) are the same, so summaries computed
  * with `qualify` stay valid until an import changes.
  */
+/** The import lines of the last programs and their keys: most runs find their imports unchanged here. */
+const recentAliases: Array<{ lines: string[]; key: object }> = [];
+
 export function aliasKey(program: PythonProgram): object {
   let key = aliasKeys.get(program);
   if (key) return key;
-  let text = '';
-  for (const u of program.units) if (u.facts.imports.length) text += importLines(u);
-  key = internedAliases.get(text);
+  const lines: string[] = [];
+  for (const u of program.units) if (u.facts.imports.length) lines.push(importLines(u));
+  key = recentAliases.find((r) => r.lines.length === lines.length && r.lines.every((l, i) => l === lines[i]))?.key ?? internAliases(lines.join(''));
+  if (!recentAliases.some((r) => r.key === key)) {
+    recentAliases.unshift({ lines, key });
+    if (recentAliases.length > 4) recentAliases.pop();
+  }
+  aliasKeys.set(program, key);
+  return key;
+}
+
+function internAliases(text: string): object {
+  let key = internedAliases.get(text);
   if (!key) {
     key = {};
     internedAliases.set(text, key);
     if (internedAliases.size > 200) internedAliases.delete(internedAliases.keys().next().value as string);
   }
-  aliasKeys.set(program, key);
   return key;
 }
 
