@@ -325,6 +325,13 @@ export function cellOffsetToFileOffset(nb: NotebookModel, cell: number, decoded:
   return i;
 }
 
+/** The first line of a cell's source: where a finding about the whole cell sits. */
+export function cellFirstLine(cell: NotebookCell): Range {
+  const nl = cell.source.indexOf('\n');
+  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
+}
+
 const cellIndexes = new WeakMap<NotebookCell, LineIndex>();
 
 export function cellLineIndex(cell: NotebookCell): LineIndex {

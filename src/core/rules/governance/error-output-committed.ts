@@ -1,7 +1,6 @@
-import type { NotebookCell, NotebookOutput } from '../../parse/notebook';
+import { cellFirstLine, type NotebookOutput } from '../../parse/notebook';
 import { defineRule } from '../../rule';
 import { maskSecret } from '../../text';
-import type { Range } from '../../types';
 
 // ANSI colour codes, as IPython and rich write them into saved tracebacks.
 // eslint-disable-next-line no-control-regex
@@ -86,12 +85,6 @@ function savedErrorOf(o: NotebookOutput): SavedError | undefined {
   return e ?? undefined;
 }
 
-function firstLine(cell: NotebookCell): Range {
-  const nl = cell.source.indexOf('\n');
-  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
-  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
-}
-
 const EXAMPLE_NOTEBOOK = `{
  "nbformat": 4, "nbformat_minor": 5, "metadata": {},
  "cells": [
@@ -160,7 +153,7 @@ export default defineRule({
       ctx.report({
         messageId: 'error',
         data: { ename: err.ename, evalue: value ? `: ${value}` : '' },
-        location: { cell: cell.index, range: firstLine(cell) },
+        location: { cell: cell.index, range: cellFirstLine(cell) },
       });
     }
   },

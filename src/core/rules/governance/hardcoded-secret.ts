@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Scalar } from 'yaml';
-import type { NotebookCell, NotebookOutput } from '../../parse/notebook';
+import { cellFirstLine, type NotebookCell, type NotebookOutput } from '../../parse/notebook';
 import { unitLocation, type PythonProgram, type PythonUnit } from '../../parse/program';
 import type { StringFact } from '../../parse/python';
 import { getNode, offsetsToRange, walkScalars, type YamlFile } from '../../parse/yaml';
@@ -225,12 +225,6 @@ function outputTexts(o: NotebookOutput): string[] {
   return out.filter((t) => t.length > 0).map((t) => (t.length > MAX_OUTPUT_CHARS ? t.slice(0, MAX_OUTPUT_CHARS) : t));
 }
 
-function firstLine(cell: NotebookCell): Range {
-  const nl = cell.source.indexOf('\n');
-  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
-  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
-}
-
 /** A secret a saved output shows: its value (to report each once per cell) and what the message says. */
 interface OutputSecret {
   value: string;
@@ -283,7 +277,7 @@ function reportOutputs(ctx: RuleContext, cell: NotebookCell, lists: OutputSecret
     for (const secret of secrets) {
       if (seen.has(secret.value)) continue;
       seen.add(secret.value);
-      ctx.report({ messageId: 'output', data: secret.data, location: { cell: cell.index, range: firstLine(cell) } });
+      ctx.report({ messageId: 'output', data: secret.data, location: { cell: cell.index, range: cellFirstLine(cell) } });
     }
   }
 }

@@ -1,6 +1,5 @@
-import type { NotebookCell, NotebookOutput } from '../../parse/notebook';
+import { cellFirstLine, type NotebookOutput } from '../../parse/notebook';
 import { defineRule } from '../../rule';
-import type { Range } from '../../types';
 
 /** Output texts are scanned up to this many characters each. */
 const MAX_SCAN = 200_000;
@@ -182,12 +181,6 @@ function formatSize(chars: number): string {
   return chars >= 1024 * 1024 ? `${(chars / 1024 / 1024).toFixed(1)} MB` : `${Math.round(chars / 1024)} KB`;
 }
 
-function firstLine(cell: NotebookCell): Range {
-  const nl = cell.source.indexOf('\n');
-  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
-  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
-}
-
 function notebookJson(outputs: string): string {
   return `{
  "nbformat": 4, "nbformat_minor": 5, "metadata": {},
@@ -262,8 +255,8 @@ export default defineRule({
           }
         }
       }
-      if (hits.length) ctx.report({ messageId: 'personalData', data: describePii(hits), location: { cell: cell.index, range: firstLine(cell) } });
-      if (max > 0 && largest.size > max) ctx.report({ messageId: 'largeOutput', data: { size: formatSize(largest.size), mime: largest.mime }, location: { cell: cell.index, range: firstLine(cell) } });
+      if (hits.length) ctx.report({ messageId: 'personalData', data: describePii(hits), location: { cell: cell.index, range: cellFirstLine(cell) } });
+      if (max > 0 && largest.size > max) ctx.report({ messageId: 'largeOutput', data: { size: formatSize(largest.size), mime: largest.mime }, location: { cell: cell.index, range: cellFirstLine(cell) } });
     }
   },
 });

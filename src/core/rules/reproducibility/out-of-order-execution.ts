@@ -1,13 +1,5 @@
-import type { NotebookCell } from '../../parse/notebook';
+import { cellFirstLine, type NotebookCell } from '../../parse/notebook';
 import { defineRule } from '../../rule';
-import type { Range } from '../../types';
-
-/** The first line of a cell's source: where an execution-order finding sits. */
-function firstLine(cell: NotebookCell): Range {
-  const nl = cell.source.indexOf('\n');
-  const end = (nl < 0 ? cell.source : cell.source.slice(0, nl)).replace(/\r$/, '').length;
-  return { start: { line: 0, character: 0 }, end: { line: 0, character: end } };
-}
 
 const EXAMPLE_NOTEBOOK = `{
  "nbformat": 4, "nbformat_minor": 5, "metadata": {},
@@ -84,8 +76,8 @@ export default defineRule({
       ctx.report({
         messageId: more > 0 ? 'outOfOrderMore' : cell.executionCount === before.executionCount ? 'repeated' : 'outOfOrder',
         data: { count: String(cell.executionCount), previous: String(before.executionCount), more: String(more) },
-        location: { cell: cell.index, range: firstLine(cell) },
-        related: [{ location: { cell: before.index, range: firstLine(before) }, message: `This cell above ran later, as [${before.executionCount}].` }],
+        location: { cell: cell.index, range: cellFirstLine(cell) },
+        related: [{ location: { cell: before.index, range: cellFirstLine(before) }, message: `This cell above ran later, as [${before.executionCount}].` }],
       });
     });
   },
