@@ -48,6 +48,8 @@ function zeroRange(): Range {
 export class Linter {
   readonly cache: UnitCache;
   /** Milliseconds per rule, collected when `MLOPS_HYGIENE_TIMING` is set (like ESLint's TIMING). */
+  /** Longest stretch of one lint without yielding (ms), when `yieldAfterMs` is set. */
+  longestSliceMs = 0;
   readonly timing: Map<string, number> | undefined = typeof process !== 'undefined' && process.env?.MLOPS_HYGIENE_TIMING ? new Map() : undefined;
   private readonly byId: Map<string, Rule>;
 
@@ -129,6 +131,7 @@ export class Linter {
     const ctxBase = { file, text, workspace: this.options.workspace };
     for (const rule of this.options.rules) {
       if (yieldAfter !== undefined && performance.now() - slice > yieldAfter) {
+        this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - slice);
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (isCancelled?.()) throw new LintCancelled('lint cancelled');
         slice = performance.now();
@@ -164,7 +167,9 @@ export class Linter {
         });
       }
     }
-    return { file, findings: this.finish(findings, file, text, notebook, settings), notebook };
+    const out = this.finish(findings, file, text, notebook, settings);
+    if (yieldAfter !== undefined) this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - slice);
+    return { file, findings: out, notebook };
   }
 
   private finish(findings: Finding[], file: string, text: string, notebook: NotebookModel | undefined, settings: ReadonlyMap<string, ResolvedRuleSetting>): Finding[] {

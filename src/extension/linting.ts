@@ -61,6 +61,8 @@ export interface LintStats {
   lastMs: number;
   /** Longest engine call (one synchronous slice: rules run without yielding). */
   maxMs: number;
+  /** Longest stretch the engine ran without yielding, over all lints so far (ms). */
+  longestSliceMs?: number;
   /** When the first notebook's diagnostics were published (Date.now()). */
   firstNotebookDiagnosticsAt?: number;
   /** The last published run: file, engine time, publish time, findings. */
@@ -254,6 +256,7 @@ export class Linting implements vscode.Disposable {
     const p0 = Date.now();
     this.publish(lint, s);
     this.stats.runs++;
+    this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs ?? 0, fp.project.linter.longestSliceMs);
     this.stats.last = { file, ms: this.stats.lastMs, publishMs: Date.now() - p0, modelMs: lint.kind === 'notebook' ? this.modelMs : 0, findings: lint.findings.length };
     this.log.debug(`${file}: ${lint.findings.length} finding(s) in ${Date.now() - started} ms`);
     this.didLint.fire(lint);

@@ -220,6 +220,7 @@ describe('Diagnostics', () => {
       await eventually(() => assert.ok(api.stats.runs > runs && api.stats.last?.file === target), 30000, 're-lint');
       stall.disable();
       metrics['corpus largest notebook: engine call after a one-cell edit (ms)'] = api.stats.last!.ms;
+      metrics['longest synchronous engine slice so far, corpus notebook included (ms)'] = Math.round(api.stats.longestSliceMs ?? -1);
       metrics['corpus largest notebook: publishing its diagnostics (ms)'] = api.stats.last!.publishMs;
       metrics['corpus largest notebook: reading the editor cells into the engine model (ms)'] = api.stats.last!.modelMs;
       metrics['corpus largest notebook: longest extension-host stall during edit + re-lint (ms)'] = Math.round(stall.max / 1e6);
