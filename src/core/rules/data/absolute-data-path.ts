@@ -57,18 +57,18 @@ function shown(p: string): string {
   return t.length > 80 ? t.slice(0, 77) + '…' : t;
 }
 
-/** One unit's part: whether it can produce an absolute path at all, and its I/O arguments. */
+/** Whether a unit can produce an absolute path at all: a literal that starts like one, or a `Path.home()` / `expanduser` call. */
+const unitSeeds = qualifiedMemo((unit, qualify): boolean => unit.facts.strings.some((s) => /^(\/|~|[A-Za-z]:[\\/]|\\\\)/.test(s.value)) || unit.facts.calls.some((c) => /(expanduser|\.home)$/.test(qualify(c.callee))));
+
+/** One unit's I/O arguments (read only when some unit can produce an absolute path). */
 interface UnitPaths {
-  /** A literal that starts like an absolute path, or a `Path.home()` / `expanduser` call. */
-  seed: boolean;
   io: Array<{ call: CallFact; qualified: string; arg: ArgFact }>;
 }
 
 const unitPaths = qualifiedMemo((unit, qualify): UnitPaths => {
-  const out: UnitPaths = { seed: unit.facts.strings.some((s) => /^(\/|~|[A-Za-z]:[\\/]|\\\\)/.test(s.value)), io: [] };
+  const out: UnitPaths = { io: [] };
   for (const call of unit.facts.calls) {
     const q = qualify(call.callee);
-    if (/(expanduser|\.home)$/.test(q)) out.seed = true;
     if (NOT_IO.test(q)) continue;
     const rc = { unit, call, qualified: q };
     for (const arg of call.args) {
@@ -77,15 +77,15 @@ const unitPaths = qualifiedMemo((unit, qualify): UnitPaths => {
       if (isIo(rc, arg)) out.io.push({ call, qualified: q, arg });
     }
   }
-  return out.seed || out.io.length ? out : NO_PATHS;
+  return out.io.length ? out : NO_PATHS;
 });
 
-const NO_PATHS: UnitPaths = { seed: false, io: [] };
+const NO_PATHS: UnitPaths = { io: [] };
 
 function checkPython(ctx: RuleContext, program: PythonProgram): void {
   // Every absolute path starts as a literal (or `Path.home()` / `expanduser`): skip programs without one.
+  if (!unitSeeds.all(program).some((seed) => seed)) return;
   const units = unitPaths.all(program);
-  if (!units.some((u) => u.seed)) return;
   const resolver = resolverFor(program);
   let reads: Map<PythonUnit, Set<CallFact>> | undefined;
   const reported = new Set<string>();

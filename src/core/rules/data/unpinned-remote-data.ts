@@ -18,6 +18,7 @@ import {
   resolverFor,
   shellCopy,
   shellWords,
+  importsAny,
   qualifiedMemo,
   UNKNOWN,
   unitMemo,
@@ -88,15 +89,7 @@ function looksLikeDataUrl(url: string): boolean {
 }
 
 /** True when the program imports a module (`import a.b`, `from a import b`, `from a.b import c`). */
-function imports(program: PythonProgram, modules: string[]): boolean {
-  for (const u of program.units) {
-    for (const imp of u.facts.imports) {
-      const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-      if (modules.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.'))) return true;
-    }
-  }
-  return false;
-}
+const imports = importsAny;
 
 function hasKeyword(rc: ResolvedCall, names: string[]): boolean {
   return rc.call.args.some((a) => a.name !== undefined && names.includes(a.name) && a.text !== 'None');

@@ -10,7 +10,7 @@ import type { YamlFile } from '../../parse/yaml';
 import type { ConfigKind } from '../../workspace/kinds';
 import { DATA_EXTENSIONS, qualifiedMemo, resolverFor, UNKNOWN, type ResolvedValue, type ValueResolver } from './value-resolver';
 
-export { aliasKey, DATA_EXTENSIONS, qualifiedMemo, resolverFor, someString, TextCache, unitMemo, UNKNOWN, ValueResolver, type ResolvedValue } from './value-resolver';
+export { aliasKey, DATA_EXTENSIONS, importsAny, qualifiedMemo, resolverFor, someString, TextCache, unitMemo, UNKNOWN, ValueResolver, type ResolvedValue } from './value-resolver';
 
 /** Qualified callee -> keyword names that may carry the path (first positional is always tried). */
 const READERS: Array<{ match: RegExp; pathKeywords: string[] }> = [

@@ -3,7 +3,7 @@
 // facts (calls with qualified names, imports, strings, magics): no re-parsing.
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
 import type { ArgFact, CallFact, Span } from '../../parse/python';
-import { qualifiedMemo, unitMemo } from './value-resolver';
+import { importsAny, qualifiedMemo, unitMemo } from './value-resolver';
 
 export type Platform = 'azureml-online' | 'azureml-batch' | 'azureml' | 'sagemaker' | 'vertex' | 'mlflow' | 'serving' | 'pipeline';
 
@@ -41,15 +41,7 @@ function platformOfQualified(q: string): Platform | undefined {
   return undefined;
 }
 
-/** True when the program imports a module at or under a prefix, `from a import b` counting as `a.b`. */
-export function importsAny(program: PythonProgram, prefixes: readonly string[]): boolean {
-  return program.units.some((u) =>
-    u.facts.imports.some((i) => {
-      const full = i.name && i.name !== '*' ? `${i.module}.${i.name}` : i.module;
-      return prefixes.some((p) => full === p || full.startsWith(p + '.') || i.module === p || i.module.startsWith(p + '.'));
-    }),
-  );
-}
+export { importsAny };
 
 function truthy(a: ArgFact | undefined): boolean {
   return !!a && a.text !== 'None' && a.text !== 'False' && a.text !== '{}' && a.text !== '[]';
@@ -281,40 +273,28 @@ interface Evidence {
   what: string;
 }
 
-/** One unit's monitoring hooks, by kind (each the first in the unit). */
+/** One unit's monitoring calls: one that monitors everything (`fileWide`), and a data capture before it. */
 interface UnitMonitoring {
-  imp?: Evidence;
-  /** A call that monitors everything (`fileWide`), and a data capture before it. */
   call?: Evidence;
   capture?: Evidence;
-  /** A string naming a hook, or a shell command that sets one up. */
-  text?: Evidence;
 }
 
-const unitMonitoringHooks = unitMemo((unit): UnitMonitoring => {
-  const out: UnitMonitoring = {};
+/** A monitoring library imported by one unit. */
+const unitMonitoringImport = unitMemo((unit): Evidence | undefined => {
   for (const imp of unit.facts.imports) {
     const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
     if (MONITORING_MODULES.some((m) => full === m || full.startsWith(m + '.') || imp.module === m || imp.module.startsWith(m + '.')) || (imp.name && MONITORING_NAMES.test(imp.name))) {
-      out.imp = { span: imp.span, what: `import of ${full}` };
-      break;
+      return { span: imp.span, what: `import of ${full}` };
     }
   }
-  text: {
-    for (const s of unit.facts.strings) {
-      if (MONITORING_STRINGS.has(s.value)) {
-        out.text = { span: s.span, what: s.value };
-        break text;
-      }
-    }
-    for (const m of unit.magics) {
-      if (MONITORING_SHELL.test(m.command)) {
-        out.text = { span: { start: 0, end: 0 }, what: m.command.split('\n')[0] };
-        break text;
-      }
-    }
-  }
-  return out.imp || out.text ? out : NO_MONITORING;
+  return undefined;
+});
+
+/** A string naming a hook, or a shell command that sets one up, in one unit. */
+const unitMonitoringText = unitMemo((unit): Evidence | undefined => {
+  for (const s of unit.facts.strings) if (MONITORING_STRINGS.has(s.value)) return { span: s.span, what: s.value };
+  for (const m of unit.magics) if (MONITORING_SHELL.test(m.command)) return { span: { start: 0, end: 0 }, what: m.command.split('\n')[0] };
+  return undefined;
 });
 
 const NO_MONITORING: UnitMonitoring = {};
@@ -339,17 +319,22 @@ const unitMonitoringCalls = qualifiedMemo((unit, qualify): UnitMonitoring => {
 /** Monitoring hooks in a program: a monitoring library, a model monitor, data capture. */
 export function monitoringIn(program: PythonProgram): Monitoring {
   const units = program.units;
-  const hooks = unitMonitoringHooks.all(program);
   const at = (i: number, e: Evidence): MonitoringEvidence => ({ unit: units[i], ...e });
-  for (let i = 0; i < units.length; i++) if (hooks[i].imp) return { fileWide: at(i, hooks[i].imp!) };
-  const found: Monitoring = {};
-  const calls = unitMonitoringCalls.all(program);
+  // By kind, in this order, each scan stopping at the first hit.
   for (let i = 0; i < units.length; i++) {
-    const c = calls[i];
+    const imp = units[i].facts.imports.length ? unitMonitoringImport.at(program, i) : undefined;
+    if (imp) return { fileWide: at(i, imp) };
+  }
+  const found: Monitoring = {};
+  for (let i = 0; i < units.length; i++) {
+    const c = unitMonitoringCalls.at(program, i);
     if (c.capture) found.capture ??= at(i, c.capture);
     if (c.call) return { fileWide: at(i, c.call) };
   }
-  for (let i = 0; i < units.length; i++) if (hooks[i].text) return { fileWide: at(i, hooks[i].text!) };
+  for (let i = 0; i < units.length; i++) {
+    const text = unitMonitoringText.at(program, i);
+    if (text) return { fileWide: at(i, text) };
+  }
   return found;
 }
 

@@ -301,7 +301,9 @@ const TOKEN_PATTERNS: TokenPattern[] = [
 
 /** Quick test for the token formats above and the secretlint preset's ones (case matters for prefixes). */
 const PROVIDER_PREFILTER =
-  /hf_|api_org_|sk-|Bearer|gsk_|lin_api_|ntn_|-----BEGIN|SG\.|shp(?:pa|ca|at|ss)_|gh[pousr]_|github_pat_|glpat-|gl(?:c|sa)_|xox[abpor]-|xapp-|hooks\.slack|npm_|_authToken|:\/\/[^\s/@"']*:[^\s@"']*@|hv[sbr]\.|vc[pciark]_|dapi|dckr_pat_|figd_|ops_ey|AKIA|ASIA|AIza|AccountKey=|SharedAccessKey=|sig=/;
+  /hf_|api_org_|sk-|Bearer|gsk_|lin_api_|ntn_|-----BEGIN|SG\.|shp(?:pa|ca|at|ss)_|gh[pousr]_|github_pat_|glpat-|gl(?:c|sa)_|xox[abpor]-|xapp-|hooks\.slack|npm_|_authToken|hv[sbr]\.|vc[pciark]_|dapi|dckr_pat_|figd_|ops_ey|AKIA|ASIA|AIza|AccountKey=|SharedAccessKey=|sig=/;
+/** `user:password@` in a URL: apart, and only where `://` occurs (scanning for it at every position costs as much as all the rest). */
+const URL_CREDENTIALS = /:\/\/[^\s/@"']*:[^\s@"']*@/;
 const PROVIDER_PREFILTER_WORDS = /secret|private_key|wandb/i;
 
 /** secretlint rule name (after `secretlint-rule-`) -> kind and environment variable. */
@@ -395,7 +397,7 @@ const providerCache = new TextCache<SecretHit[]>(1000, Infinity, 20_000);
 
 /** False when `scanProviderTokens` surely finds nothing in the text (a cheap test, no scan). */
 export function mayHoldProviderTokens(text: string): boolean {
-  return PROVIDER_PREFILTER.test(text) || PROVIDER_PREFILTER_WORDS.test(text);
+  return PROVIDER_PREFILTER.test(text) || PROVIDER_PREFILTER_WORDS.test(text) || (text.includes('://') && URL_CREDENTIALS.test(text));
 }
 
 /** Token formats of known providers (secretlint's preset and the ML platforms above). */

@@ -11,7 +11,7 @@ import { offsetsToRange, type YamlFile } from '../../parse/yaml';
 import type { RuleContext } from '../../rule';
 import { LineIndex } from '../../text';
 import type { Location } from '../../types';
-import { qualifiedMemo, TextCache, unitIndexOf, unitMemo, type QualifiedMemo, type UnitIndex } from './value-resolver';
+import { firstIn, qualifiedMemo, TextCache, unitIndexOf, unitMemo, type QualifiedMemo, type UnitIndex } from './value-resolver';
 
 // ---------------------------------------------------------------------------
 // The code a file runs: its own Python, scripts written by notebook cells,
@@ -247,6 +247,18 @@ function classifyPipelineText(text: string): CtorKind {
 }
 
 /**
+ * A unit's assigned calls as (target, call) pairs in call order, once per target
+ * naming it (`a, a = f()` counts twice). Compact: most units have none.
+ */
+const unitAssignedCalls = unitMemo((unit): ReadonlyArray<string | CallFact> => {
+  let out: Array<string | CallFact> | undefined;
+  for (const call of unit.facts.calls) for (const t of call.assignedTo ?? []) (out ??= []).push(t, call);
+  return out ?? NO_PAIRS;
+});
+
+const NO_PAIRS: ReadonlyArray<string | CallFact> = [];
+
+/**
  * Program-wide lookups: which call a name was last assigned from. Built lazily
  * from per-unit tables (cached across runs), so a lookup costs a pass over the
  * units, not over every call of the program.
@@ -254,8 +266,6 @@ function classifyPipelineText(text: string): CtorKind {
 export class ProgramIndex {
   private allCalls?: ResolvedCall[];
   private readonly assigned = new Map<string, { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined>();
-  /** Assigned calls by target name, as (unit, call) pairs in execution order. */
-  private targets?: Map<string, Array<PythonUnit | CallFact>>;
   /** ResolvedCalls by call (a call fact is shared by units with the same text: then several). */
   private readonly resolved = new Map<CallFact, ResolvedCall | ResolvedCall[]>();
   private unitIndex?: UnitIndex;
@@ -296,28 +306,14 @@ export class ProgramIndex {
 
   private assignedCalls(name: string): { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined {
     if (this.assigned.has(name)) return this.assigned.get(name);
-    // One pass over the program's calls, on the first lookup: every assigned call by target.
-    if (!this.targets) {
-      this.targets = new Map();
-      for (const unit of this.program.units) {
-        for (const call of unit.facts.calls) {
-          const targets = call.assignedTo;
-          if (targets === undefined) continue;
-          // Once per target naming it (`a, a = f()` counts twice, as a list of targets would).
-          for (const t of targets) {
-            const list = this.targets.get(t);
-            if (list) list.push(unit, call);
-            else this.targets.set(t, [unit, call]);
-          }
-        }
-      }
-    }
     let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
-    const found = this.targets.get(name);
-    if (found) {
-      list = { calls: [], at: [], sorted: true };
-      for (let i = 0; i < found.length; i += 2) {
-        const rc = this.resolvedCall(found[i] as PythonUnit, found[i + 1] as CallFact);
+    const all = unitAssignedCalls.all(this.program);
+    for (let u = 0; u < all.length; u++) {
+      const pairs = all[u];
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (pairs[i] !== name) continue;
+        list ??= { calls: [], at: [], sorted: true };
+        const rc = this.resolvedCall(this.program.units[u], pairs[i + 1] as CallFact);
         const at = this.atCall(rc);
         if (list.at.length && at < list.at[list.at.length - 1]) list.sorted = false;
         list.calls.push(rc);
@@ -689,7 +685,9 @@ export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string
 }
 
 /** Identifier tokens that name held-out data: `X_test`, `val_ds`, `valid_loader`, `holdout`, `eval_dataset`. */
-export function namesHeldOut(identifier: string): boolean {
+export const namesHeldOut: (identifier: string) => boolean = cachedTest(namesHeldOutUncached);
+
+function namesHeldOutUncached(identifier: string): boolean {
   const tokens = identifier
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase()
@@ -728,63 +726,48 @@ function callHeldOut(call: CallFact, q: string): string | undefined {
   return undefined;
 }
 
-/** Held-out evidence of one unit, by kind (each the first in the unit). */
-interface UnitHeldOut {
+/** Held-out evidence in one unit's calls: the first, and whether some call validates. */
+interface CallsHeldOut {
   /** From a call (`callHeldOut`). */
   call?: string;
-  /** From an assignment target or a function name. */
-  def?: string;
-  /** From a `for ... in val_loader:` loop. */
-  loop?: string;
   /** Cross-validation, or validation data given to a call. */
   validates: boolean;
 }
 
-const NO_HELD_OUT: UnitHeldOut = { validates: false };
+const NO_CALLS_HELD_OUT: CallsHeldOut = { validates: false };
 
-const unitHeldOut = qualifiedMemo((unit, qualify): UnitHeldOut => {
-  const out: UnitHeldOut = { validates: false };
+const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
+  const out: CallsHeldOut = { validates: false };
   for (const c of unit.facts.calls) {
     const q = qualify(c.callee);
     if (!out.validates && (CV_FUNCS.test(q) || CV_FUNCS.test(c.name) || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
     out.call ??= callHeldOut(c, q);
     if (out.call !== undefined && out.validates) break;
   }
-  defs: {
-    for (const as of unit.facts.assignments) {
-      for (const t of as.targets) {
-        if (namesHeldOut(t)) {
-          out.def = t;
-          break defs;
-        }
-      }
-    }
-    for (const fn of unit.facts.functions) {
-      if (namesHeldOut(fn.name) && /(^|_)(eval|evaluate|test|validate|validation)(_|$)/.test(fn.name)) {
-        out.def = `${fn.name}()`;
-        break defs;
-      }
-    }
-  }
-  // Loops over a validation set: `for x, y in val_loader:` (loop targets are not in the facts).
-  for (const m of unit.text.matchAll(FOR_IN)) {
-    if (namesHeldOut(m[1])) {
-      out.loop = m[1];
-      break;
-    }
-  }
-  return out.validates || out.call !== undefined || out.def !== undefined || out.loop !== undefined ? out : NO_HELD_OUT;
+  return out.validates || out.call !== undefined ? out : NO_CALLS_HELD_OUT;
+});
+
+/** Held-out evidence in one unit's assignment targets and function names. */
+const unitDefsHeldOut = unitMemo((unit): string | undefined => {
+  for (const as of unit.facts.assignments) for (const t of as.targets) if (namesHeldOut(t)) return t;
+  for (const fn of unit.facts.functions) if (namesHeldOut(fn.name) && /(^|_)(eval|evaluate|test|validate|validation)(_|$)/.test(fn.name)) return `${fn.name}()`;
+  return undefined;
+});
+
+/** Loops over a validation set: `for x, y in val_loader:` (loop targets are not in the facts). */
+const unitLoopHeldOut = unitMemo((unit): string | undefined => {
+  if (!unit.text.includes('for')) return undefined;
+  for (const m of unit.text.matchAll(FOR_IN)) if (namesHeldOut(m[1])) return m[1];
+  return undefined;
 });
 
 /** Anything that shows the program keeps data apart for evaluation. */
 export function heldOutEvidence(index: ProgramIndex, sites: readonly TrainingSite[]): HeldOutEvidence | undefined {
   const platform = sites.find((s) => s.holdsOut);
   if (platform) return { what: platform.label };
-  const summaries = unitHeldOut.all(index.program);
-  for (const s of summaries) if (s.call !== undefined) return { what: s.call };
-  for (const s of summaries) if (s.def !== undefined) return { what: s.def };
-  for (const s of summaries) if (s.loop !== undefined) return { what: s.loop };
-  return undefined;
+  const { program } = index;
+  const what = firstIn(program, unitCallsHeldOut, (s) => s.call) ?? firstIn(program, unitDefsHeldOut, (s) => s) ?? firstIn(program, unitLoopHeldOut, (s) => s);
+  return what === undefined ? undefined : { what };
 }
 
 /**
@@ -794,13 +777,13 @@ export function heldOutEvidence(index: ProgramIndex, sites: readonly TrainingSit
  */
 export function evaluatesOnHeldOut(index: ProgramIndex, sites: readonly TrainingSite[], evals: readonly EvaluationSite[]): boolean {
   if (sites.some((s) => s.holdsOut)) return true;
-  const summaries = unitHeldOut.all(index.program);
-  if (summaries.some((s) => s.validates)) return true;
+  const { program } = index;
+  if (firstIn(program, unitCallsHeldOut, (s) => (s.validates ? true : undefined))) return true;
   const ids = /[A-Za-z_]\w*/g;
   for (const e of evals) {
     for (const a of e.rc.call.args) for (const m of a.text.matchAll(ids)) if (namesHeldOut(m[0])) return true;
   }
-  return summaries.some((s) => s.loop !== undefined);
+  return firstIn(program, unitLoopHeldOut, (s) => s) !== undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -838,50 +821,32 @@ export interface TrackingEvidence {
   what: string;
 }
 
-/** Tracking evidence of one unit that does not depend on the imports of others: imports, magics, text. */
-interface UnitTracking {
-  imp?: string;
-  magic?: string;
-  text?: string;
-}
-
-const unitTracking = unitMemo((unit): UnitTracking => {
-  const out: UnitTracking = {};
+/** A tracking library or TensorBoard callback imported by one unit. */
+const unitTrackingImport = unitMemo((unit): string | undefined => {
   for (const imp of unit.facts.imports) {
     const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
     const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || imp.module === p || imp.module.startsWith(p + '.'));
-    if (hit) {
-      out.imp = hit;
-      break;
-    }
-    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) {
-      out.imp = full;
-      break;
-    }
+    if (hit) return hit;
+    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) return full;
   }
-  for (const magic of unit.magics) {
-    if (/^(load_ext|tensorboard)$/.test(magic.name) && /tensorboard/.test(magic.command)) {
-      out.magic = '%tensorboard';
-      break;
-    }
-    if (/^(mlflow|wandb|dvc)$/.test(magic.name) && /^(mlflow|wandb|dvc\s+(exp|metrics))/.test(magic.command)) {
-      out.magic = `!${magic.command.split(/\s+/).slice(0, 2).join(' ')}`;
-      break;
-    }
-  }
-  if (METRIC_DICT_RETURN.test(unit.text)) out.text = 'metrics returned for the pipeline to store';
-  else {
-    for (const s of unit.facts.strings) {
-      if (/^mlpipeline[-_]metrics/.test(s.value)) {
-        out.text = s.value;
-        break;
-      }
-    }
-  }
-  return out.imp !== undefined || out.magic !== undefined || out.text !== undefined ? out : NO_TRACKING;
+  return undefined;
 });
 
-const NO_TRACKING: UnitTracking = {};
+/** `%tensorboard`, `!mlflow ...`, `!dvc exp ...` in one unit. */
+const unitTrackingMagic = unitMemo((unit): string | undefined => {
+  for (const magic of unit.magics) {
+    if (/^(load_ext|tensorboard)$/.test(magic.name) && /tensorboard/.test(magic.command)) return '%tensorboard';
+    if (/^(mlflow|wandb|dvc)$/.test(magic.name) && /^(mlflow|wandb|dvc\s+(exp|metrics))/.test(magic.command)) return `!${magic.command.split(/\s+/).slice(0, 2).join(' ')}`;
+  }
+  return undefined;
+});
+
+/** Metrics returned for a pipeline to store, or a KFP metrics output, in one unit. */
+const unitTrackingText = unitMemo((unit): string | undefined => {
+  if (METRIC_DICT_RETURN.test(unit.text)) return 'metrics returned for the pipeline to store';
+  for (const s of unit.facts.strings) if (/^mlpipeline[-_]metrics/.test(s.value)) return s.value;
+  return undefined;
+});
 
 /** The first tracking evidence a call gives: a logger, a tracking call, a metrics file written. */
 function callTracking(call: CallFact, q: string): string | undefined {
@@ -913,10 +878,11 @@ export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSi
   const platform = sites.find((s) => s.tracked);
   if (platform) return { what: platform.label };
   const program = index.program;
-  const units = unitTracking.all(program);
-  for (const u of units) if (u.imp !== undefined) return { what: u.imp };
-  for (const hit of unitTrackingCall.all(program)) if (hit !== undefined) return { what: hit };
-  for (const u of units) if (u.magic !== undefined) return { what: u.magic };
-  for (const u of units) if (u.text !== undefined) return { what: u.text };
-  return undefined;
+  // By kind, in this order, each scan stopping at the first hit.
+  const what =
+    firstIn(program, { at: (p, i) => (p.units[i].facts.imports.length ? unitTrackingImport.at(p, i) : undefined) }, (s) => s) ??
+    firstIn(program, unitTrackingCall, (s) => s) ??
+    firstIn(program, { at: (p, i) => (p.units[i].magics.length ? unitTrackingMagic.at(p, i) : undefined) }, (s) => s) ??
+    firstIn(program, unitTrackingText, (s) => s);
+  return what === undefined ? undefined : { what };
 }

@@ -21,7 +21,28 @@ let slotCount = 0;
 /** Stands for a cached `undefined`. */
 const NONE = Symbol('none');
 const factsSlots = new WeakMap<PythonFacts, unknown[]>();
-const programSlots = new WeakMap<PythonProgram, { slots: unknown[][]; all: unknown[][] }>();
+/** Per program and run: the slot arrays of its units, the `all` arrays made, its alias key. */
+interface ProgramSlots {
+  slots: unknown[][];
+  all: unknown[][];
+  key?: object;
+  /** `program.qualify`, remembered for the run: every qualified memo reads the same callees. */
+  qualify?: (dotted: string) => string;
+}
+
+function qualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) => string {
+  if (!p.qualify) {
+    const seen = new Map<string, string>();
+    p.qualify = (dotted) => {
+      let q = seen.get(dotted);
+      if (q === undefined) seen.set(dotted, (q = program.qualify(dotted)));
+      return q;
+    };
+  }
+  return p.qualify;
+}
+
+const programSlots = new WeakMap<PythonProgram, ProgramSlots>();
 
 function slotsOf(unit: PythonUnit): unknown[] {
   let slots = factsSlots.get(unit.facts);
@@ -36,9 +57,18 @@ function slotsOf(unit: PythonUnit): unknown[] {
  */
 const recentSlots: Array<{ facts: PythonFacts[]; slots: unknown[][] }> = [];
 
-function programSlotsOf(program: PythonProgram): { slots: unknown[][]; all: unknown[][] } {
+/** The program asked about last, and its slots: scans ask for the same program unit after unit. */
+let lastProgram: PythonProgram | undefined;
+let lastSlots: ProgramSlots | undefined;
+
+function programSlotsOf(program: PythonProgram): ProgramSlots {
+  if (program === lastProgram) return lastSlots!;
   let p = programSlots.get(program);
-  if (p) return p;
+  if (p) {
+    lastProgram = program;
+    lastSlots = p;
+    return p;
+  }
   const units = program.units;
   const facts = units.map((u) => u.facts);
   const n = facts.length;
@@ -47,8 +77,10 @@ function programSlotsOf(program: PythonProgram): { slots: unknown[][]; all: unkn
   for (let i = 0; i < n; i++) slots[i] = prev && prev.facts[i] === facts[i] ? prev.slots[i] : slotsOf(units[i]);
   if (prev) recentSlots.splice(recentSlots.indexOf(prev), 1);
   recentSlots.unshift({ facts, slots });
-  if (recentSlots.length > 4) recentSlots.pop();
+  if (recentSlots.length > 2) recentSlots.pop();
   programSlots.set(program, (p = { slots, all: [] }));
+  lastProgram = program;
+  lastSlots = p;
   return p;
 }
 
@@ -57,12 +89,15 @@ export interface UnitMemo<T> {
   (unit: PythonUnit): T;
   /** The summaries of every unit of a program, in order (one array per program and memo). */
   all(program: PythonProgram): readonly T[];
+  /** The summary of the i-th unit of a program: for scans that stop at the first hit. */
+  at(program: PythonProgram, i: number): T;
 }
 
 /** A per-unit summary that may also use the program's import aliases (`qualify`). */
 export interface QualifiedMemo<T> {
   (unit: PythonUnit, program: PythonProgram): T;
   all(program: PythonProgram): readonly T[];
+  at(program: PythonProgram, i: number): T;
 }
 
 export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
@@ -94,62 +129,86 @@ export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
     p.all[id] = out;
     return out;
   };
+  memo.at = (program, i) => {
+    const s = programSlotsOf(program).slots[i];
+    let v = s[id];
+    if (v === undefined) {
+      const value = compute(program.units[i]);
+      v = s[id] = value === undefined ? NONE : value;
+    }
+    return (v === NONE ? undefined : v) as T;
+  };
   return memo;
 }
 
 /**
  * A per-unit summary that may also read callee names qualified through the
- * program's imports (`qualify`), and nothing else of other units.
+ * program's imports (`qualify`), and nothing else of other units. It keeps the
+ * values of the last two alias keys a unit was read with: a notebook's cells
+ * are also units of its `%%writefile`-aware program, whose imports may differ.
  */
-/**
- * Slot 0 of a unit holds the alias key its qualified summaries were computed
- * with; when a program with other imports asks, they are all dropped at once.
- */
-const KEY_SLOT = slotCount++;
-const qualifiedSlots: number[] = [];
-
-function checkKey(slots: unknown[], key: object): void {
-  if (slots[KEY_SLOT] === key) return;
-  for (const id of qualifiedSlots) slots[id] = undefined;
-  slots[KEY_SLOT] = key;
-}
-
 export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: string) => string) => T): QualifiedMemo<T> {
-  const id = slotCount++;
-  qualifiedSlots.push(id);
-  const memo = ((unit: PythonUnit, program: PythonProgram): T => {
-    const slots = slotsOf(unit);
-    checkKey(slots, aliasKey(program));
-    const v = slots[id];
-    if (v !== undefined) return (v === NONE ? undefined : v) as T;
-    const value = compute(unit, (d) => program.qualify(d));
-    slots[id] = value === undefined ? NONE : value;
+  // Four slots: key and value of the last read, key and value of the one before.
+  const id = slotCount;
+  slotCount += 4;
+  const get = (s: unknown[], key: object, unit: PythonUnit, qualify: (dotted: string) => string): T => {
+    if (s[id] === key) return s[id + 1] as T;
+    if (s[id + 2] === key) return s[id + 3] as T;
+    const value = compute(unit, qualify);
+    s[id + 2] = s[id];
+    s[id + 3] = s[id + 1];
+    s[id] = key;
+    s[id + 1] = value;
     return value;
-  }) as QualifiedMemo<T>;
+  };
+  const memo = ((unit: PythonUnit, program: PythonProgram): T => get(slotsOf(unit), aliasKey(program), unit, qualifierOf(program, programSlotsOf(program)))) as QualifiedMemo<T>;
   memo.all = (program) => {
     const p = programSlotsOf(program);
     const cached = p.all[id] as T[] | undefined;
     if (cached) return cached;
     const key = aliasKey(program);
+    const qualify = qualifierOf(program, p);
     const slots = p.slots;
     const n = slots.length;
     const out = new Array<T>(n);
-    let qualify: ((dotted: string) => string) | undefined;
     for (let i = 0; i < n; i++) {
       const s = slots[i];
-      if (s[KEY_SLOT] !== key) checkKey(s, key);
-      let v = s[id];
-      if (v === undefined) {
-        qualify ??= (d) => program.qualify(d);
-        const value = compute(program.units[i], qualify);
-        v = s[id] = value === undefined ? NONE : value;
-      }
-      out[i] = (v === NONE ? undefined : v) as T;
+      out[i] = s[id] === key ? (s[id + 1] as T) : get(s, key, program.units[i], qualify);
     }
     p.all[id] = out;
     return out;
   };
+  memo.at = (program, i) => {
+    const p = programSlotsOf(program);
+    const key = (p.key ??= aliasKey(program));
+    const s = p.slots[i];
+    return s[id] === key ? (s[id + 1] as T) : get(s, key, program.units[i], qualifierOf(program, p));
+  };
   return memo;
+}
+
+/**
+ * The first unit (in order) whose summary `pick` finds something in: a scan that
+ * stops there, as the whole-program loops it replaces did.
+ */
+export function firstIn<T, R>(program: PythonProgram, memo: { at(program: PythonProgram, i: number): T }, pick: (v: T) => R | undefined): R | undefined {
+  const n = program.units.length;
+  for (let i = 0; i < n; i++) {
+    const r = pick(memo.at(program, i));
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** True when the program imports a module at or under a prefix, `from a import b` counting as `a.b`. */
+export function importsAny(program: PythonProgram, prefixes: readonly string[]): boolean {
+  for (const u of program.units) {
+    for (const i of u.facts.imports) {
+      const full = i.name && i.name !== '*' ? `${i.module}.${i.name}` : i.module;
+      if (prefixes.some((p) => full === p || full.startsWith(p + '.') || i.module === p || i.module.startsWith(p + '.'))) return true;
+    }
+  }
+  return false;
 }
 
 /** Positions of units in a program, found on demand (most runs ask about a few units only). */

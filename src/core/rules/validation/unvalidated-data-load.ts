@@ -16,33 +16,36 @@ const DATA_ASSERT = /^[ \t]*assert\b(?![^\n]*(__version__|version_info|sys\.|\bv
 const DATA_RAISE = /\bif\b[^\n]*(\.columns\b|\.dtypes?\b|isnull\(|isna\(|notna\(|\.empty\b|missing_col)[^\n]*:\s*\n[ \t]*raise\b/;
 const VALIDATE_CALL = /^(pandera\.|great_expectations\.|tensorflow_data_validation\.|deepchecks\.|whylogs\.)|(^|\.)(ExampleValidator|SchemaGen|validate_statistics|expect_column_\w+|expect_table_\w+|model_validate|parse_obj|validate_python|TypeAdapter)$/;
 
-/** What one unit shows of data checks: a validation library import, an assert or raise on the data. */
-const unitChecks = unitMemo((unit): { imp?: string; assert: boolean } => {
-  let imp: string | undefined;
+/** A validation library imported by one unit. */
+const unitValidationImport = unitMemo((unit): string | undefined => {
   for (const i of unit.facts.imports) {
     const full = i.name ? `${i.module}.${i.name}` : i.module;
-    if (VALIDATION_MODULES.test(i.module) || VALIDATION_MODULES.test(full)) imp = i.module;
-    else if (/(^|\.)evidently(\.|$)/.test(i.module) && (EVIDENTLY_CHECKS.test(full) || /^(Report|TestSuite)$|Preset$/.test(i.name ?? ''))) imp = `evidently ${i.name ?? i.module}`;
-    if (imp !== undefined) break;
+    if (VALIDATION_MODULES.test(i.module) || VALIDATION_MODULES.test(full)) return i.module;
+    if (/(^|\.)evidently(\.|$)/.test(i.module) && (EVIDENTLY_CHECKS.test(full) || /^(Report|TestSuite)$|Preset$/.test(i.name ?? ''))) return `evidently ${i.name ?? i.module}`;
   }
-  const assert = DATA_ASSERT.test(unit.text) || DATA_RAISE.test(unit.text);
-  return imp === undefined && !assert ? NO_CHECKS : { imp, assert };
+  return undefined;
 });
 
-const NO_CHECKS: { imp?: string; assert: boolean } = { assert: false };
+/** An assert or raise on the data in one unit. */
+const unitDataAssert = unitMemo((unit): boolean => DATA_ASSERT.test(unit.text) || DATA_RAISE.test(unit.text));
 
 const unitValidateCalls = callFilter((_call, q) => VALIDATE_CALL.test(q));
 
-/** What checks the data in this program, if anything. */
-function validationEvidence(program: PythonProgram, index: ProgramIndex): string | undefined {
-  const checks = unitChecks.all(program);
-  for (const c of checks) if (c.imp !== undefined) return c.imp;
-  let pydantic: boolean | undefined;
-  for (const rc of candidateCalls(index, unitValidateCalls)) {
-    pydantic ??= program.importsAny(['pydantic']);
-    if (pydantic || !/model_validate|parse_obj|validate_python|TypeAdapter/.test(rc.call.name)) return rc.call.callee;
+/** What checks the data in this program, if anything (by kind, each scan stopping at the first hit). */
+function validationEvidence(program: PythonProgram): string | undefined {
+  const n = program.units.length;
+  for (let i = 0; i < n; i++) {
+    const imp = program.units[i].facts.imports.length ? unitValidationImport.at(program, i) : undefined;
+    if (imp !== undefined) return imp;
   }
-  if (checks.some((c) => c.assert)) return 'an assert on the data';
+  let pydantic: boolean | undefined;
+  for (let i = 0; i < n; i++) {
+    for (const c of unitValidateCalls.at(program, i)) {
+      pydantic ??= program.importsAny(['pydantic']);
+      if (pydantic || !/model_validate|parse_obj|validate_python|TypeAdapter/.test(c.call.name)) return c.call.callee;
+    }
+  }
+  for (let i = 0; i < n; i++) if (unitDataAssert.at(program, i)) return 'an assert on the data';
   return undefined;
 }
 
@@ -348,7 +351,7 @@ function checkConfig(ctx: RuleContext): boolean {
 function checkCode(ctx: RuleContext, view: CodeView): void {
   const { index, sites } = analyseTraining(view.program);
   if (sites.length === 0) return;
-  if (validationEvidence(view.program, index)) return;
+  if (validationEvidence(view.program)) return;
   const loads = dataLoads(view, index, sites);
   if (loads.length === 0) return;
   // The first load that some training comes after, and that training.
