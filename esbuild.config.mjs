@@ -11,7 +11,7 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 const entries = [
-  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/cli/entry.ts', out: 'cli' },
   { in: 'scripts/eval-corpus.ts', out: 'eval-corpus' },
   { in: 'scripts/bench.ts', out: 'bench' },
 ].filter((e) => existsSync(e.in));
@@ -53,7 +53,7 @@ const contexts = await Promise.all(
       minify: production,
       logLevel: 'warning',
       plugins: [problemMatcherLog],
-      define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
+      define: { PACKAGE_VERSION: JSON.stringify(pkg.version), ...(e.out === 'cli' ? { MLOPS_HYGIENE_BUNDLED_CLI: 'true' } : {}) },
       banner: e.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
     }),
   ),

@@ -65,8 +65,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   }
   for (const [root, list] of byRoot) {
     // A small parse cache: files are linted once each (a --fix pass re-lints one file), so
-    // keeping every cell of a large tree parsed only costs memory.
-    const project = await Project.open(new NodeFileSystem(root), { configPath: opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, cache: new UnitCache(1000) });
+    // keeping every cell of a large tree parsed only costs memory (the CLI's heap is
+    // bounded, see entry.ts).
+    const project = await Project.open(new NodeFileSystem(root), { configPath: opts.configPath ? path.resolve(opts.cwd, opts.configPath) : undefined, cache: new UnitCache(200) });
     for (const e of project.configErrors) {
       result.configError = true;
       result.messages.push(`${e.file}:${e.line}:${e.column}: config error at ${e.key}: ${e.message}`);

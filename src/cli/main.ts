@@ -172,7 +172,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+declare const MLOPS_HYGIENE_BUNDLED_CLI: boolean | undefined;
+
+// Run from sources (`npx tsx src/cli/main.ts check ...`): in this thread. The bundled
+// CLI starts from entry.ts instead, which runs `check` in a bounded worker.
+if (require.main === module && typeof MLOPS_HYGIENE_BUNDLED_CLI === 'undefined') {
   // `mlops-hygiene rules | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
