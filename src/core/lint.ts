@@ -30,6 +30,37 @@ export interface LinterOptions {
 /** Thrown from a lint whose `isCancelled` said so (a newer edit arrived). */
 export class LintCancelled extends Error {}
 
+/**
+ * The time slices of one lint in an editor: after `budgetMs` of synchronous work,
+ * give the event loop back, and stop there when a newer edit cancelled the run.
+ * Without a budget (the CLI) it never yields.
+ */
+class Slices {
+  private start = performance.now();
+
+  constructor(
+    private readonly linter: Linter,
+    readonly budgetMs: number | undefined,
+    private readonly isCancelled?: () => boolean,
+  ) {}
+
+  due(): boolean {
+    return this.budgetMs !== undefined && performance.now() - this.start > this.budgetMs;
+  }
+
+  async pause(): Promise<void> {
+    this.end();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.isCancelled?.()) throw new LintCancelled('lint cancelled');
+    this.start = performance.now();
+  }
+
+  /** Records the current slice in `Linter.longestSliceMs`. */
+  end(): void {
+    if (this.budgetMs !== undefined) this.linter.longestSliceMs = Math.max(this.linter.longestSliceMs, performance.now() - this.start);
+  }
+}
+
 export interface LintResult {
   file: string;
   findings: Finding[];
@@ -39,6 +70,13 @@ export interface LintResult {
 }
 
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+const NO_OPTIONS = Object.freeze({}) as Record<string, never>;
+
+function hasKeys(o: object | undefined): boolean {
+  for (const _ in o) return true;
+  return false;
+}
 
 function zeroRange(): Range {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -105,14 +143,22 @@ export class Linter {
    */
   async lintNotebook(file: string, notebook: NotebookModel, isCancelled?: () => boolean): Promise<LintResult> {
     await initPython();
-    const python =
-      /^i?python/.test(notebook.language) || notebook.language === ''
-        ? PythonProgram.fromUnits(
-            this.cache,
-            notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })),
-          )
-        : undefined;
-    const r = await this.run(file, notebook.text, 'notebook', { notebook, python }, isCancelled);
+    const slices = new Slices(this, this.options.yieldAfterMs, isCancelled);
+    let python: PythonProgram | undefined;
+    if (/^i?python/.test(notebook.language) || notebook.language === '') {
+      const pieces: Array<{ cell: number; text: string }> = [];
+      for (const c of notebook.cells) {
+        if (c.kind !== 'code') continue;
+        pieces.push({ cell: c.index, text: c.source });
+        // The first lint of a large notebook parses every cell: in slices too.
+        if (slices.budgetMs !== undefined) {
+          this.cache.get(c.source);
+          if (slices.due()) await slices.pause();
+        }
+      }
+      python = PythonProgram.fromUnits(this.cache, pieces);
+    }
+    const r = await this.run(file, notebook.text, 'notebook', { notebook, python }, slices);
     return { ...r, notebook };
   }
 
@@ -121,21 +167,14 @@ export class Linter {
     text: string,
     target: Target,
     parsed: { notebook?: NotebookModel; python?: PythonProgram; yaml?: YamlFile; configKind?: ConfigKind },
-    isCancelled?: () => boolean,
+    slices = new Slices(this, this.options.yieldAfterMs),
   ): Promise<LintResult> {
-    const yieldAfter = this.options.yieldAfterMs;
-    let slice = yieldAfter !== undefined ? performance.now() : 0;
     const settings = this.options.settings(file);
     const findings: Finding[] = [];
     const { notebook, python, yaml, configKind } = parsed;
     const ctxBase = { file, text, workspace: this.options.workspace };
     for (const rule of this.options.rules) {
-      if (yieldAfter !== undefined && performance.now() - slice > yieldAfter) {
-        this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - slice);
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (isCancelled?.()) throw new LintCancelled('lint cancelled');
-        slice = performance.now();
-      }
+      if (slices.due()) await slices.pause();
       const setting = settings.get(rule.meta.id);
       if (!setting || setting.severity === 'off' || !rule.meta.targets.includes(target)) continue;
       const ctx: RuleContext = {
@@ -145,12 +184,14 @@ export class Linter {
         python,
         yaml,
         configKind,
-        options: { ...rule.meta.options, ...setting.options },
+        options: hasKeys(setting.options) ? { ...rule.meta.options, ...setting.options } : (rule.meta.options ?? NO_OPTIONS),
         report: (d) => this.push(findings, settings, file, rule.meta.id, d),
       };
       const t0 = this.timing ? performance.now() : 0;
       try {
-        await rule.check(ctx);
+        // Most rules are synchronous: awaiting them anyway costs a microtask turn each.
+        const pending = rule.check(ctx);
+        if (pending) await pending;
         if (this.timing) this.timing.set(rule.meta.id, (this.timing.get(rule.meta.id) ?? 0) + performance.now() - t0);
       } catch (e) {
         // A rule bug must not take the whole run down; say so where it can be seen.
@@ -168,7 +209,7 @@ export class Linter {
       }
     }
     const out = this.finish(findings, file, text, notebook, settings);
-    if (yieldAfter !== undefined) this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - slice);
+    slices.end();
     return { file, findings: out, notebook };
   }
 

@@ -126,6 +126,13 @@ export function parseNotebook(text: string): NotebookParseResult {
  * A notebook model from an editor's cells (no JSON text behind it): `spans` is
  * empty, so findings keep cell-relative ranges only.
  */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+
+function tagsOf(metadata: Record<string, unknown>): string[] {
+  const tags = metadata.tags;
+  return Array.isArray(tags) && tags.length ? tags.filter((t): t is string => typeof t === 'string') : NO_TAGS;
+}
+
 export function notebookFromCells(
   cells: ReadonlyArray<Omit<NotebookCell, 'index' | 'tags'> & { tags?: string[] }>,
   metadata: Record<string, unknown> = {},
@@ -137,10 +144,15 @@ export function notebookFromCells(
     nbformatMinor: 5,
     language,
     metadata,
+    // Field by field, not a spread: the editor builds this model on every keystroke.
     cells: cells.map((c, index) => ({
-      ...c,
       index,
-      tags: c.tags ?? (Array.isArray(c.metadata.tags) ? c.metadata.tags.filter((t): t is string => typeof t === 'string') : []),
+      kind: c.kind,
+      source: c.source,
+      executionCount: c.executionCount,
+      outputs: c.outputs,
+      metadata: c.metadata,
+      tags: c.tags ?? tagsOf(c.metadata),
     })),
     spans: [],
     cellsArray: { start: -1, end: -1 },

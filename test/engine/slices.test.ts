@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { resolveConfig } from '../../src/core/config/resolve';
+import { Linter, LintCancelled } from '../../src/core/lint';
+import { notebookFromCells } from '../../src/core/parse/notebook';
+import { UnitCache } from '../../src/core/parse/program';
+import { RULES } from '../../src/core/rules';
+import { MemoryFileSystem } from '../../src/core/workspace/fs';
+import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
+
+// The editor lints with `yieldAfterMs`: the engine gives the event loop back between
+// cell parses and between rules, and a cancelled run stops at the next yield. The CLI
+// lints without it and never yields.
+
+const CELLS = 40;
+const model = () =>
+  notebookFromCells(
+    Array.from({ length: CELLS }, (_, i) => ({
+      kind: 'code' as const,
+      source: `import pandas as pd\ndf${i} = pd.read_csv("data/part${i}.csv")\nprint(df${i}.shape)\n`,
+      executionCount: i + 1,
+      outputs: [],
+      metadata: {},
+    })),
+  );
+
+async function linter(yieldAfterMs: number | undefined): Promise<Linter> {
+  const config = resolveConfig(RULES, { preset: 'strict' });
+  return new Linter({ workspace: await WorkspaceIndex.build(new MemoryFileSystem({})), rules: RULES, settings: (f) => config.settingsFor(f), cache: new UnitCache(), yieldAfterMs });
+}
+
+/** How many event-loop turns happen while `run` is pending. */
+async function turnsDuring<T>(run: () => Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let done = false;
+  const tick = (): void => {
+    if (done) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const value = await run();
+  done = true;
+  return { value, turns };
+}
+
+describe('lint time slices (editor) and cancellation', function () {
+  this.timeout(20_000);
+
+  it('without a budget (CLI) the lint never gives the event loop back', async () => {
+    const l = await linter(undefined);
+    await l.lintNotebook('nb.ipynb', model()); // loads tree-sitter outside the measured run
+    const { value, turns } = await turnsDuring(() => l.lintNotebook('other.ipynb', model()));
+    assert.equal(turns, 0);
+    assert.ok(value.findings.length > 0);
+    assert.equal(l.longestSliceMs, 0);
+  });
+
+  it('with a 0 ms budget it yields between cell parses and rules, with the same findings', async () => {
+    const plain = await (await linter(undefined)).lintNotebook('nb.ipynb', model());
+    const l = await linter(0);
+    await l.lintNotebook('warm.ipynb', notebookFromCells([]));
+    const { value, turns } = await turnsDuring(() => l.lintNotebook('nb.ipynb', model()));
+    // One yield per cell parsed (40) plus one per rule at least.
+    assert.ok(turns >= CELLS + RULES.length - 1, `only ${turns} turns`);
+    assert.deepEqual(value.findings, plain.findings);
+    assert.ok(l.longestSliceMs > 0);
+  });
+
+  it('a cancelled first lint stops parsing at the next yield', async () => {
+    const l = await linter(0);
+    await l.lintNotebook('warm.ipynb', notebookFromCells([]));
+    const before = l.cache.parses;
+    let calls = 0;
+    await assert.rejects(
+      l.lintNotebook('nb.ipynb', model(), () => ++calls >= 3),
+      (e: unknown) => e instanceof LintCancelled,
+    );
+    assert.equal(l.cache.parses - before, 3, 'three cells parsed, then cancelled');
+  });
+});
