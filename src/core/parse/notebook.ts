@@ -162,7 +162,10 @@ export function notebookFromCells(
 // ---------------------------------------------------------------------------
 // A minimal structural JSON scanner: finds the cells array, each cell object and
 // its `source` string tokens. Values elsewhere (outputs with megabytes of base64)
-// are skipped with indexOf, so this costs little next to JSON.parse.
+// are skipped by jumping between structural characters, so this costs little next
+// to JSON.parse.
+
+const STRUCTURAL = /["{}[\]]/g;
 
 class Scanner {
   i = 0;
@@ -193,32 +196,41 @@ class Scanner {
 
   skipValue(): void {
     this.ws();
-    const c = this.t[this.i];
-    if (c === '"') {
+    const t = this.t;
+    const c = t.charCodeAt(this.i);
+    if (c === 34 /* " */) {
       this.string();
       return;
     }
-    if (c === '{' || c === '[') {
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      // Jump from one structural character to the next: outputs are mostly long
+      // strings (base64 images) and numbers, nothing to look at one by one.
       let depth = 0;
+      const next = STRUCTURAL;
       for (;;) {
-        const ch = this.t[this.i];
-        if (ch === undefined) throw new Error('unterminated container');
-        if (ch === '"') {
+        next.lastIndex = this.i;
+        const m = next.exec(t);
+        if (!m) throw new Error('unterminated container');
+        this.i = m.index;
+        const ch = t.charCodeAt(this.i);
+        if (ch === 34) {
           this.string();
           continue;
         }
-        if (ch === '{' || ch === '[') depth++;
-        else if (ch === '}' || ch === ']') {
-          depth--;
-          if (depth === 0) {
-            this.i++;
-            return;
-          }
+        if (ch === 123 || ch === 91) depth++;
+        else if (--depth === 0) {
+          this.i++;
+          return;
         }
         this.i++;
       }
     }
-    while (this.i < this.t.length && !',}] \n\r\t'.includes(this.t[this.i])) this.i++;
+    // A number, true, false or null: up to the next delimiter.
+    while (this.i < t.length) {
+      const ch = t.charCodeAt(this.i);
+      if (ch === 44 || ch === 125 || ch === 93 || ch === 32 || ch === 10 || ch === 13 || ch === 9) return;
+      this.i++;
+    }
   }
 
   expect(ch: string): void {
@@ -238,7 +250,8 @@ class Scanner {
     for (;;) {
       this.ws();
       const k = this.string();
-      const key = JSON.parse(this.t.slice(k.start - 1, k.end + 1)) as string;
+      const raw = this.t.slice(k.start, k.end);
+      const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
       this.expect(':');
       this.ws();
       member(key);
