@@ -39,7 +39,7 @@ const EXPECTED_IN: Record<string, string[]> = {
   'undeclared-artifact-write': ['src/prepare.py'],
   'undeclared-stage-dependency': ['dvc.yaml'],
   'undocumented-model': ['deploy/online-deployment.yml'],
-  'unpinned-install': ['notebooks/train.ipynb', 'environment.yml'],
+  'unpinned-install': ['notebooks/train.ipynb', 'environment.yml', 'requirements.txt'],
   'unpinned-remote-data': ['notebooks/train.ipynb'],
   'unregistered-model': ['notebooks/baseline.ipynb'],
   'unsafe-deserialization': ['notebooks/baseline.ipynb'],

@@ -80,7 +80,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
       if (fs.statSync(t).isDirectory()) {
         for (const f of lintable) if (rel === '' || f === rel || f.startsWith(rel + '/')) files.add(f);
       } else if (fileKind(rel) !== 'other') files.add(rel);
-      else result.messages.push(`${path.relative(opts.cwd, t)}: not a notebook, Python or YAML file; skipped`);
+      else result.messages.push(`${path.relative(opts.cwd, t)}: not a notebook, Python, YAML or requirements file; skipped`);
     }
     for (const f of [...files].sort()) {
       const abs = path.join(root, ...f.split('/'));

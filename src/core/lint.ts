@@ -106,7 +106,7 @@ export class Linter {
 
   async lintText(file: string, text: string): Promise<LintResult> {
     const kind = fileKind(file);
-    if (kind === 'other') return { file, findings: [], skipped: 'not a notebook, Python or YAML file' };
+    if (kind === 'other') return { file, findings: [], skipped: 'not a notebook, Python, YAML or requirements file' };
     const max = this.options.maxFileBytes ?? DEFAULT_MAX_BYTES;
     if (text.length > max) return { file, findings: [], skipped: `larger than ${Math.round(max / 1024 / 1024)} MB` };
     if (kind === 'notebook') {
@@ -123,6 +123,11 @@ export class Linter {
       if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
       await initPython();
       return this.run(file, text, 'python', { python: PythonProgram.fromUnits(this.cache, [{ text }]) });
+    }
+    if (kind === 'requirements') {
+      // pip requirements/constraints: line-based, rules read `text` (no parse to share).
+      if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
+      return this.run(file, text, 'requirements', {});
     }
     const yaml = parseYaml(text);
     if (yaml.errors.length) {

@@ -12,8 +12,11 @@ export function severityRank(s: SeveritySetting): number {
 
 export type Area = 'data' | 'validation' | 'monitoring' | 'reproducibility' | 'governance' | 'hygiene';
 
-/** What a rule reads. `notebook` = code cells of an .ipynb, `python` = .py modules. */
-export type Target = 'notebook' | 'python' | 'yaml';
+/**
+ * What a rule reads. `notebook` = code cells of an .ipynb, `python` = .py modules,
+ * `requirements` = pip requirements and constraints files (the rule reads `text`).
+ */
+export type Target = 'notebook' | 'python' | 'yaml' | 'requirements';
 
 export interface Position {
   /** 0-based line. */

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { SETTINGS_NAMESPACE } from '../core/config/schema';
 import { initPython } from '../core/parse/python';
+import { REQUIREMENTS_GLOB } from '../core/workspace/kinds';
 import { CodeActions } from './code-actions';
 import { Commands } from './commands';
 import { Linting, isLintableDocument, isLintableNotebook, TYPING_DELAY_MS, type LintStats } from './linting';
@@ -33,6 +34,11 @@ const SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/*.{py,yml,yaml,dvc}' },
   { scheme: 'file', pattern: '**/{MLproject,dvc.lock}' },
   { scheme: 'vscode-remote', pattern: '**/*.{py,yml,yaml,dvc}' },
+  // pip requirements files, whether the Python extension calls them `pip-requirements` or they are plain text.
+  { scheme: 'file', pattern: REQUIREMENTS_GLOB },
+  { scheme: 'vscode-remote', pattern: REQUIREMENTS_GLOB },
+  { scheme: 'file', language: 'pip-requirements' },
+  { scheme: 'vscode-remote', language: 'pip-requirements' },
   { scheme: 'untitled', language: 'python' },
   { scheme: 'untitled', language: 'yaml' },
 ];

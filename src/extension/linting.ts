@@ -79,8 +79,9 @@ const LINTED_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-use
 export function isLintableDocument(doc: vscode.TextDocument): boolean {
   if (!LINTED_SCHEMES.has(doc.uri.scheme)) return false;
   if (doc.uri.scheme === 'untitled') return doc.languageId === 'python' || doc.languageId === 'yaml';
+  // By name, so a requirements file is linted whatever its language id (`pip-requirements` or plain text).
   const kind = fileKind(doc.uri.path);
-  return kind === 'python' || kind === 'yaml';
+  return kind === 'python' || kind === 'yaml' || kind === 'requirements';
 }
 
 export function isLintableNotebook(nb: vscode.NotebookDocument): boolean {

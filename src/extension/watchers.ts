@@ -1,5 +1,5 @@
 // File-system watchers keep the workspace index and config current: a `.dvc`
-// sidecar, dvc.yaml, a params file, .gitattributes or a workflow changes -> the
+// sidecar, dvc.yaml, a params file, .gitattributes, a workflow or the Makefile changes -> the
 // index is updated and open documents re-linted; the config file or a .gitignore
 // changes -> the folder's project is re-opened.
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import { relativePath, type Projects } from './projects';
 import { readSettings } from './settings';
 
 /** Files whose content the engine reads: they update the index. */
-const CONTENT = '**/{*.dvc,dvc.yaml,dvc.yml,dvc.lock,params*.yaml,params*.yml,params*.json,params*.toml,.gitattributes,*.yml,*.yaml}';
+const CONTENT = '**/{*.dvc,dvc.yaml,dvc.yml,dvc.lock,params*.yaml,params*.yml,params*.json,params*.toml,.gitattributes,*.yml,*.yaml,Makefile,makefile,GNUmakefile}';
 /** Files that change the config or the ignore rules: the project is re-opened. */
 const RELOAD = '**/{.mlops-hygiene.yaml,.mlops-hygiene.yml,pyproject.toml,.gitignore}';
 /** Folders never indexed (as the engine's walk skips them). */

@@ -100,6 +100,29 @@ describe('mlops-hygiene CLI', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'a.ipynb'), 'utf8'), broken);
   });
 
+  it('checks requirements files, in a folder and by name, and skips other text files', async () => {
+    const config = 'rules:\n  unpinned-install: warning\n';
+    const dir = workspace({
+      '.mlops-hygiene.yaml': config,
+      'requirements.txt': '# service\npandas==2.2.2\nscikit-learn>=1.3  # model\n',
+      'requirements/dev.txt': '-r ../requirements.txt\npytest\n',
+      'notes.txt': 'pandas\n',
+      'requirements.in': 'pandas\n',
+    });
+    const r = await run(['check', '--format', 'json'], dir);
+    assert.equal(r.code, 1, r.err);
+    const findings = JSON.parse(r.out) as Array<{ file: string; rule: string; range: { start: { line: number; column: number }; end: { line: number; column: number } } }>;
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column}-${f.range.end.column} ${f.rule}`),
+      ['requirements.txt:3:1-18 unpinned-install', 'requirements/dev.txt:2:1-7 unpinned-install'],
+    );
+    const one = await run(['check', 'requirements/dev.txt'], dir);
+    assert.equal(one.out.split('\n')[0], 'requirements/dev.txt:2:1: warning unpinned-install `pytest` is installed without a version: each run may get a different release than the one this was tested with. Pin an exact version (`pytest==<version>`) or install from a pinned requirements or lock file.');
+    assert.match(one.out, /Found 1 problem \(1 warning\) in 1 of 1 file\./);
+    const other = await run(['check', 'notes.txt'], dir);
+    assert.match(other.err, /notes\.txt: not a notebook, Python, YAML or requirements file; skipped/);
+  });
+
   it('exits 2 on usage errors and missing paths', async () => {
     const dir = workspace({});
     for (const args of [['check', '--format', 'xml'], ['check', '--bogus'], ['check', '--unsafe-fixes'], ['check', 'nope/'], ['frobnicate'], ['explain', 'no-such-rule']]) {

@@ -119,6 +119,36 @@ ruleTester(rule, {
       files: { '.github/workflows/tests.yml': 'on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: pytest\n' },
     },
     {
+      name: 'another workflow tests on every push, whatever its name',
+      file: '.github/workflows/train.yml',
+      text: TRAIN_DEPLOY,
+      files: { '.github/workflows/build.yml': 'name: build\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: pip install -e .\n      - run: python -m pytest tests/\n' },
+    },
+    {
+      name: 'another workflow tests pull requests to the branch this one runs for',
+      file: '.github/workflows/train.yml',
+      text: TRAIN_DEPLOY,
+      files: { '.github/workflows/qa.yaml': 'on:\n  pull_request:\n    branches: [main, "release/**"]\njobs:\n  unit:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: tox -e py311\n' },
+    },
+    {
+      name: 'a workflow that only runs by hand is covered by any push or PR tests',
+      file: '.github/workflows/deploy.yml',
+      text: 'on: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python train.py\n      - run: az ml online-deployment create -f deploy/blue.yml\n',
+      files: { '.github/workflows/pr.yml': 'on:\n  pull_request:\n    branches: [develop]\njobs:\n  t:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: pytest\n' },
+    },
+    {
+      name: 'started after a workflow of the repository that tests, named by its name',
+      file: '.github/workflows/train.yml',
+      text: 'on:\n  workflow_run:\n    workflows: ["Quality"]\n    types: [completed]\njobs:\n  train:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+      files: { '.github/workflows/quality.yml': 'name: Quality\non: push\njobs:\n  q:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: nox -s tests\n' },
+    },
+    {
+      name: 'Azure Pipelines: another pipeline file beside it runs the tests on the same branch',
+      file: 'azure-pipelines-train.yml',
+      text: 'trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: python train.py\n    displayName: Train\n',
+      files: { 'azure-pipelines-ci.yml': 'trigger:\n  branches:\n    include: [main]\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: pytest\n' },
+    },
+    {
       name: 'started after the CI workflow',
       file: '.github/workflows/train.yml',
       text: 'on:\n  workflow_run:\n    workflows: ["CI"]\n    types: [completed]\njobs:\n  train:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
@@ -146,6 +176,37 @@ ruleTester(rule, {
     { name: 'not a CI file', file: 'jobs/train.yml', text: 'command: python train.py\n' },
   ],
   invalid: [
+    {
+      name: 'a workflow named tests.yml that only lints does not count',
+      file: '.github/workflows/train.yml',
+      text: 'on:\n  push:\n    branches: [main]\njobs:\n  train:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+      files: { '.github/workflows/tests.yml': 'name: tests\non: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: ruff check .\n      - run: mypy src\n' },
+      errors: [{ messageId: 'untested', line: 5, column: 3, endLine: 5, endColumn: 8 }],
+      output:
+        'on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-22.04\n    steps:\n      - uses: actions/checkout@v4\n      - name: Install dependencies\n        run: pip install pytest==8.3.3\n      - name: Run the tests\n        run: python -m pytest\n  train:\n    needs: test\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+    },
+    {
+      name: 'tests that run only for other branches do not gate this one',
+      file: '.github/workflows/train.yml',
+      text: 'on:\n  push:\n    branches: [main]\njobs:\n  train:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+      files: {
+        '.github/workflows/ci.yml': 'on:\n  push:\n    branches: ["feature/*"]\n  pull_request:\n    branches: [develop]\njobs:\n  t:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: pytest\n',
+        '.github/workflows/release-tests.yml': 'on:\n  push:\n    tags: ["v*"]\njobs:\n  t:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: pytest\n',
+        Makefile: 'test:\n\tpytest\n',
+      },
+      errors: [{ messageId: 'untested', line: 5, column: 3, messageIncludes: 'runs `make test`' }],
+      output:
+        'on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-22.04\n    steps:\n      - uses: actions/checkout@v4\n      - name: Run the tests\n        run: make test\n  train:\n    needs: test\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+    },
+    {
+      name: 'started after a workflow of the repository that does not test',
+      file: '.github/workflows/train.yml',
+      text: 'on:\n  workflow_run:\n    workflows: ["CI"]\n    types: [completed]\njobs:\n  train:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+      files: { '.github/workflows/ci.yml': 'name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python -m build\n' },
+      errors: [{ messageId: 'untested', line: 6, column: 3 }],
+      output:
+        'on:\n  workflow_run:\n    workflows: ["CI"]\n    types: [completed]\njobs:\n  test:\n    runs-on: ubuntu-22.04\n    steps:\n      - uses: actions/checkout@v4\n      - name: Install dependencies\n        run: pip install pytest==8.3.3\n      - name: Run the tests\n        run: python -m pytest\n  train:\n    needs: test\n    runs-on: ubuntu-22.04\n    steps:\n      - run: python src/train.py\n',
+    },
     {
       name: 'GitHub: trains and deploys, template adds a test job with the setup steps of the job',
       file: '.github/workflows/train.yml',
@@ -213,7 +274,12 @@ describe('ci-without-tests template', () => {
     assert.equal(await cmd({ 'tests/test_a.py': '' }), 'pytest');
     assert.equal(await cmd({ 'conftest.py': '' }), 'pytest');
     assert.equal(await cmd({ 'src/model_test.py': '' }), 'python -m pytest');
-    assert.equal(await cmd({ Makefile: 'test:\n\tpytest\n' }), 'python -m pytest'); // the index does not read Makefiles
+    // The top-level Makefile's `test` target, unless a pytest config says pytest runs directly.
+    assert.equal(await cmd({ Makefile: '.PHONY: test lint\nPY := python3\ntest: lint\n\tpytest -q\nlint:\n\truff check .\n' }), 'make test');
+    assert.equal(await cmd({ GNUmakefile: 'test:\n\tpytest\n', 'tests/test_a.py': '' }), 'make test');
+    assert.equal(await cmd({ Makefile: 'test:\n\tpytest\n', 'pytest.ini': '[pytest]\n' }), 'pytest');
+    assert.equal(await cmd({ Makefile: 'check:\n\tpytest\n', 'tests/test_a.py': '' }), 'pytest');
+    assert.equal(await cmd({ 'sub/Makefile': 'test:\n\tpytest\n' }), 'python -m pytest');
   });
 
   it('applied and re-linted with every rule on: the finding is gone, nothing new appears (GitHub)', async () => {

@@ -1,6 +1,6 @@
 import { basename } from './fs';
 
-export type FileKind = 'notebook' | 'python' | 'yaml' | 'other';
+export type FileKind = 'notebook' | 'python' | 'yaml' | 'requirements' | 'other';
 
 export type ConfigKind =
   | 'dvc-pipeline'
@@ -39,13 +39,33 @@ export type ConfigKind =
 /** Kinds that describe CI/CD workflows (jobs of shell steps run on a trigger). */
 export const CI_KINDS: ReadonlySet<ConfigKind> = new Set(['github-workflow', 'gitlab-ci', 'azure-pipelines', 'cloud-build']);
 
+/**
+ * pip requirements and constraints files, by name: `requirements.txt`,
+ * `requirements-dev.txt`, `dev-requirements.txt`, `test-requirements-py3.txt`,
+ * `requirements/base.txt`, `constraints.txt`, `constraints/ci.txt` (the names the
+ * Python extension gives the `pip-requirements` language). `requirements.in`, the
+ * loose input of pip-compile, is not one: it is meant to be unpinned.
+ */
+export function isRequirementsFile(p: string): boolean {
+  const b = basename(p);
+  if (!/\.txt$/i.test(b)) return false;
+  return /^(requirements|constraints)[^/]*\.txt$/i.test(b) || /[-_.](requirements|constraints)([-_.][^/]*)?\.txt$/i.test(b) || /(^|\/)(requirements|constraints)\/[^/]+$/i.test(p);
+}
+
 export function fileKind(p: string): FileKind {
   const b = basename(p);
   if (b.endsWith('.ipynb')) return 'notebook';
   if (b.endsWith('.py')) return 'python';
   if (/\.(ya?ml)$/i.test(b) || b.endsWith('.dvc') || b === 'MLproject' || b === 'dvc.lock') return 'yaml';
+  if (isRequirementsFile(p)) return 'requirements';
   return 'other';
 }
+
+/** A glob over every requirements file (a superset: `isRequirementsFile` decides), for editor document selectors. */
+export const REQUIREMENTS_GLOB = '**/{*requirements*.txt,*constraints*.txt,requirements/*.txt,constraints/*.txt}';
+
+/** The top-level Makefiles `make` reads, in its own order of preference. */
+export const MAKEFILES: readonly string[] = ['GNUmakefile', 'makefile', 'Makefile'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -7,7 +7,7 @@ import { PythonProgram, UnitCache } from '../parse/program';
 import { initPython } from '../parse/python';
 import type { Range } from '../types';
 import { basename, dirname, joinPath, type FileSystem } from './fs';
-import { classifyYaml, fileKind, type ConfigKind, type FileKind } from './kinds';
+import { classifyYaml, fileKind, MAKEFILES, type ConfigKind, type FileKind } from './kinds';
 
 export interface DvcStage {
   /** The dvc.yaml that declares it. */
@@ -76,6 +76,8 @@ interface Contribution {
   dvcVars?: Array<string | Record<string, unknown>>;
   /** LFS patterns of a .gitattributes, already made workspace-relative matchers. */
   lfs?: string[];
+  /** Targets of a top-level Makefile. */
+  makeTargets?: string[];
 }
 
 /** Folders never worth walking. */
@@ -191,6 +193,26 @@ function sidecarOuts(file: string, text: string): string[] {
   const paths = outs.map((o) => record(o)?.path).filter((p): p is string => typeof p === 'string');
   const dir = dirname(file);
   return paths.length ? paths.map((p) => joinPath(dir, p)) : [file.slice(0, -'.dvc'.length)];
+}
+
+/**
+ * Targets of a Makefile: names before a `:` at the start of a line (not a recipe line,
+ * which starts with a tab, not a special target such as `.PHONY`, not a `:=` assignment,
+ * not a pattern or variable target).
+ */
+export function makefileTargets(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line[0] === '\t' || line[0] === '.' || line[0] === '#' || line[0] === ' ') continue;
+    const m = /^([^:=#]+?)\s*::?(?!=)/.exec(line);
+    if (!m) continue;
+    for (const name of m[1].split(/\s+/)) if (/^[A-Za-z0-9_][\w./+-]*$/.test(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+function isTopMakefile(p: string): boolean {
+  return MAKEFILES.includes(p);
 }
 
 function lfsPatterns(file: string, text: string): string[] {
@@ -417,6 +439,8 @@ interface Derived {
   running?: Map<string, DvcStage[]>;
   /** Folders that hold indexed files (for `exists`). */
   dirs?: Set<string>;
+  /** Files per folder (for `filesIn`). */
+  byDir?: Map<string, string[]>;
   usesDvc?: boolean;
 }
 
@@ -442,6 +466,8 @@ export class WorkspaceIndex {
   private derived?: Derived;
   private ignores: Array<{ dir: string; ig: Ignore }> = [];
   private readonly cache: UnitCache;
+  /** Per-file summaries of file content (`fileSummary`), by key; dropped when the file changes. */
+  private readonly summaries = new Map<string, Map<string, Promise<unknown>>>();
   /** Parsed scripts (null: unreadable or missing). */
   private readonly scripts = new Map<string, PythonProgram | null>();
   private readonly paramsFiles = new Map<string, ParamsFile>();
@@ -520,6 +546,15 @@ export class WorkspaceIndex {
     const b = basename(p);
     const kind = fileKind(p);
     const isAttr = b === '.gitattributes';
+    this.summaries.delete(p);
+    if (isTopMakefile(p)) {
+      const text = await this.fs.readFile(p);
+      this.summaries.delete(p);
+      if (text === undefined) this.entries.delete(p);
+      else this.entries.set(p, { kind, makeTargets: text.length > MAX_FACTS_BYTES ? [] : makefileTargets(text) });
+      this.derived = undefined;
+      return;
+    }
     if (kind === 'other' && !isAttr) {
       this.entries.set(p, { kind });
       this.derived = undefined;
@@ -529,6 +564,7 @@ export class WorkspaceIndex {
     const isDvc = isDvcPipelineFile(p);
     const needsText = isAttr || b.endsWith('.dvc') || isDvc;
     const text = needsText ? await this.fs.readFile(p) : undefined;
+    this.summaries.delete(p);
     if (needsText && text === undefined) {
       this.entries.delete(p);
       this.derived = undefined;
@@ -553,6 +589,7 @@ export class WorkspaceIndex {
       if (isDvcPipelineFile(k)) this.refs = undefined;
       this.entries.delete(k);
     }
+    for (const k of [...this.summaries.keys()]) if (gone(k)) this.summaries.delete(k);
     for (const k of [...this.scripts.keys()]) if (gone(k)) this.scripts.set(k, null);
     for (const k of [...this.paramsFiles.keys()]) if (gone(k)) this.paramsFiles.set(k, { status: 'missing' });
   }
@@ -577,10 +614,60 @@ export class WorkspaceIndex {
     return d.dirs.has(p);
   }
 
+  /** Indexed files directly in a folder (not in its subfolders), sorted. */
+  filesIn(dir: string): readonly string[] {
+    const d = this.compute();
+    if (!d.byDir) {
+      d.byDir = new Map();
+      for (const k of this.files()) {
+        const parent = dirname(k);
+        const list = d.byDir.get(parent);
+        if (list) list.push(k);
+        else d.byDir.set(parent, [k]);
+      }
+    }
+    return d.byDir.get(dir) ?? [];
+  }
+
+  /**
+   * Targets of a top-level Makefile (`Makefile`, `makefile`, `GNUmakefile`), read when
+   * the file is indexed or changes; undefined when there is no such file.
+   */
+  makeTargets(file: string): readonly string[] | undefined {
+    return this.entries.get(file)?.makeTargets;
+  }
+
+  /**
+   * A summary of a file's content, computed by `compute` from its text the first time
+   * it is asked for and kept until the file changes (`update`/`remove`): cross-file
+   * rules read other files through it without re-reading or re-parsing them on every
+   * lint. `key` names the kind of summary (one file may have several); `compute` must
+   * depend on the text and path only. Undefined when the file cannot be read.
+   */
+  fileSummary<T>(p: string, key: string, compute: (text: string) => T): Promise<T | undefined> {
+    let byKey = this.summaries.get(p);
+    const hit = byKey?.get(key);
+    if (hit) return hit as Promise<T | undefined>;
+    if (!byKey) this.summaries.set(p, (byKey = new Map()));
+    const job = this.fs.readFile(p).then(
+      (text) => {
+        if (text === undefined || text.length > MAX_FACTS_BYTES || text.includes('\u0000')) return undefined;
+        try {
+          return compute(text);
+        } catch {
+          return undefined;
+        }
+      },
+      () => undefined,
+    );
+    byKey.set(key, job);
+    return job;
+  }
+
   lintableFiles(): string[] {
     return this.files().filter((f) => {
       const k = this.entries.get(f)?.kind;
-      return k === 'notebook' || k === 'python' || k === 'yaml';
+      return k === 'notebook' || k === 'python' || k === 'yaml' || k === 'requirements';
     });
   }
 

@@ -1,8 +1,10 @@
 // Typed views of CI workflows: GitHub Actions, GitLab CI, Azure Pipelines, Cloud Build.
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from 'yaml';
-import { nodeRange, type YamlFile } from '../../parse/yaml';
+import { firstValue, nodeRange, parseYaml, type YamlFile } from '../../parse/yaml';
 import type { Range } from '../../types';
-import type { ConfigKind } from '../../workspace/kinds';
+import { basename, dirname } from '../../workspace/fs';
+import { CI_KINDS, classifyYaml, type ConfigKind } from '../../workspace/kinds';
+import type { WorkspaceIndex } from '../../workspace/workspace-index';
 import { ACTION_APPROVAL, actionRoles, commandRoles, keyOf, listOf, nameRoles, pairRange, str, strings, unionRoles, type StepRole } from './pipeline-roles';
 
 // ---------------------------------------------------------------------------
@@ -53,6 +55,15 @@ export interface CiTriggers {
   /** Another system starts it: `workflow_run`, `repository_dispatch`, pipeline resources. */
   external: boolean;
   range?: Range;
+  /**
+   * Branch filters of the push and pull-request triggers (GitHub `branches:`, Azure
+   * `trigger`/`pr` lists); an event without a filter (or with `branches-ignore`) is absent.
+   */
+  branches?: { push?: string[]; pull_request?: string[] };
+  /** `push` with `tags:` and no branch filter: it never runs for a branch. */
+  tagOnlyPush?: boolean;
+  /** Workflows it runs after (`on: workflow_run: workflows: [...]`). */
+  after?: string[];
 }
 
 export interface CiWorkflow {
@@ -69,16 +80,24 @@ function githubTriggers(yaml: YamlFile, root: YAMLMap): CiTriggers {
   const on = pair?.value;
   const events: string[] = [];
   let tagOnlyPush = false;
+  const branches: NonNullable<CiTriggers['branches']> = {};
+  const after: string[] = [];
   if (isScalar(on)) events.push(str(on));
   else if (isSeq(on)) events.push(...on.items.map(str));
   else if (isMap(on)) {
     for (const p of on.items) {
       const e = keyOf(p);
       events.push(e);
-      if (e === 'push' && isMap(p.value)) {
+      if (!isMap(p.value)) continue;
+      if (e === 'push') {
         const keys = p.value.items.map(keyOf);
         tagOnlyPush = keys.includes('tags') && !keys.includes('branches') && !keys.includes('branches-ignore');
       }
+      if (e === 'push' || e === 'pull_request' || e === 'pull_request_target') {
+        const b = p.value.get('branches', true);
+        if (b !== undefined && !p.value.has('branches-ignore')) branches[e === 'push' ? 'push' : 'pull_request'] = strings(b);
+      }
+      if (e === 'workflow_run') after.push(...strings(p.value.get('workflows', true)));
     }
   }
   const manual = new Set(['workflow_dispatch', 'release', 'workflow_call', 'repository_dispatch', 'registry_package', 'deployment']);
@@ -89,6 +108,9 @@ function githubTriggers(yaml: YamlFile, root: YAMLMap): CiTriggers {
     manualOnly,
     external: events.includes('workflow_run') || events.includes('repository_dispatch'),
     range: pair ? pairRange(yaml, pair) : undefined,
+    branches,
+    tagOnlyPush,
+    after,
   };
 }
 
@@ -294,6 +316,17 @@ function azurePipelines(yaml: YamlFile): CiWorkflow | undefined {
   const pr = root.get('pr', true);
   const off = (n: unknown): boolean => str(n) === 'none';
   const resources = root.get('resources', true);
+  // `trigger: [main]`, `trigger: {branches: {include: [main]}}`; `trigger: main` is one branch.
+  const branchList = (n: unknown): string[] | undefined => {
+    if (isSeq(n) || (isScalar(n) && !off(n))) return strings(n);
+    const include = isMap(n) ? n.get('branches', true) : undefined;
+    return isMap(include) && include.has('include') ? strings(include.get('include', true)) : undefined;
+  };
+  const branches: NonNullable<CiTriggers['branches']> = {};
+  const pushBranches = branchList(trigger);
+  const prBranches = branchList(pr);
+  if (pushBranches) branches.push = pushBranches;
+  if (prBranches) branches.pull_request = prBranches;
   return {
     kind: 'azure-pipelines',
     name: str(root.get('name', true)),
@@ -303,6 +336,7 @@ function azurePipelines(yaml: YamlFile): CiWorkflow | undefined {
       scheduled: root.has('schedules'),
       manualOnly: off(trigger) && (pr === undefined || off(pr)) && !root.has('schedules'),
       external: isMap(resources) && resources.has('pipelines'),
+      branches,
     },
   };
 }
@@ -366,3 +400,144 @@ export function upstreamJobs(wf: CiWorkflow, job: CiJob): CiJob[] {
   return wf.jobs.filter((j) => seen.has(j.id) && j !== job);
 }
 
+
+// ---------------------------------------------------------------------------
+// Other workflow files of the workspace: what each runs and when, by content.
+// Summaries are computed from a file's text the first time a rule asks, kept by the
+// workspace index and dropped when the file changes, so judging "another workflow
+// runs the tests" costs one parse per workflow file and version, not one per lint.
+
+/** What a CI workflow file does, for rules that judge another file. */
+export interface WorkflowSummary {
+  file: string;
+  kind: CiWorkflow['kind'];
+  /** `name:` of the workflow, else the file name without extension. */
+  name: string;
+  /** A job runs tests or data validation (the roles `ci-without-tests` reads in its own jobs). */
+  tests: boolean;
+  /** A job runs `dvc repro` / `dvc exp run`: it validates when the DVC pipeline has a validation stage. */
+  dvcRepro: boolean;
+  /** A job trains a model. */
+  trains: boolean;
+  triggers: CiTriggers;
+  /** Workflows it starts: local reusable workflows it calls, `gh workflow run <x>`. */
+  starts: string[];
+  /** What its jobs run, when it is scheduled (so a schedule can be matched to the file it runs). */
+  scheduledText?: string;
+}
+
+/** The workflow file's name without folder and extension. */
+export function workflowStem(file: string): string {
+  return basename(file).replace(/\.ya?ml$/i, '');
+}
+
+/** A summary of a CI workflow's text; undefined for a file that is not one. */
+export function summariseWorkflow(file: string, text: string): WorkflowSummary | undefined {
+  const yaml = parseYaml(text);
+  if (yaml.errors.length) return undefined;
+  // Workflows beside a file are recognised by path: no need to build the plain value.
+  const kind = ciKindByPath(file) ?? classifyYaml(file, firstValue(yaml));
+  if (!CI_KINDS.has(kind)) return undefined;
+  const wf = ciWorkflow(yaml, kind);
+  if (!wf) return undefined;
+  const triggers = { ...wf.triggers, events: [...wf.triggers.events] };
+  // GitLab pipelines and Cloud Build triggers (set outside the file) and Azure Pipelines
+  // without `trigger:` run on every push.
+  if (wf.kind === 'gitlab' || wf.kind === 'cloud-build' || (wf.kind === 'azure-pipelines' && !/^trigger\s*:/m.test(text))) {
+    if (!triggers.events.includes('push')) triggers.events.push('push');
+  }
+  const starts: string[] = [];
+  for (const j of wf.jobs) {
+    if (j.calls?.startsWith('./')) starts.push(workflowStem(j.calls.replace(/@.*$/, '')));
+    for (const m of j.text.matchAll(/\bgh workflow run\s+("[^"]+"|'[^']+'|[^\s"']+)/g)) starts.push(m[1].replace(/^["']|["']$/g, '').replace(/\.ya?ml$/i, ''));
+  }
+  return {
+    file,
+    kind: wf.kind,
+    name: wf.name || workflowStem(file),
+    tests: wf.jobs.some((j) => j.roles.has('test') || j.roles.has('validate')),
+    dvcRepro: wf.jobs.some((j) => /\bdvc (repro|exp run)\b/.test(j.text)),
+    trains: wf.jobs.some((j) => j.roles.has('train')),
+    triggers,
+    starts,
+    scheduledText: triggers.scheduled ? wf.jobs.map((j) => j.text).join('\n').slice(0, 20000) : undefined,
+  };
+}
+
+/** The summary of a workflow file, as the workspace index keeps it. */
+export function workflowSummary(ws: WorkspaceIndex, file: string): Promise<WorkflowSummary | undefined> {
+  return ws.fileSummary(file, 'ci-workflow', (text) => summariseWorkflow(file, text));
+}
+
+/** CI kind of a file by its path alone (`.github/workflows/*.yml`, `.gitlab-ci.yml`...). */
+export function ciKindByPath(file: string): ConfigKind | undefined {
+  if (!/\.ya?ml$/i.test(file)) return undefined;
+  const k = classifyYaml(file, undefined);
+  return CI_KINDS.has(k) ? k : undefined;
+}
+
+/** Summaries of the other workflow files of the same CI kind in the file's folder. */
+export async function workflowsBeside(ws: WorkspaceIndex, file: string): Promise<WorkflowSummary[]> {
+  const kind = ciKindByPath(file);
+  if (!kind) return [];
+  const others = ws.filesIn(dirname(file)).filter((f) => f !== file && ciKindByPath(f) === kind);
+  const all = await Promise.all(others.map((f) => workflowSummary(ws, f)));
+  return all.filter((s): s is WorkflowSummary => s !== undefined);
+}
+
+/** Summaries of every CI workflow file of the workspace (recognised by path) under `root`, but `except`. */
+export async function allWorkflows(ws: WorkspaceIndex, except?: string, root = ''): Promise<WorkflowSummary[]> {
+  const files = ws.files().filter((f) => f !== except && (root === '' || f.startsWith(root + '/')) && ciKindByPath(f) !== undefined);
+  const all = await Promise.all(files.map((f) => workflowSummary(ws, f)));
+  return all.filter((s): s is WorkflowSummary => s !== undefined);
+}
+
+function globRegex(glob: string): RegExp | undefined {
+  try {
+    // GitHub filter patterns: `*` within a name, `**` across `/`, `[...]`, `+`, `?`.
+    const src = glob
+      .replace(/[.^${}()|\\]/g, '\\$&')
+      .split('**')
+      .map((part) => part.replace(/\*/g, '[^/]*'))
+      .join('.*');
+    return new RegExp(`^${src}$`);
+  } catch {
+    return undefined;
+  }
+}
+
+function branchesOverlap(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((x) => b.some((y) => x === y || globRegex(x)?.test(y) === true || globRegex(y)?.test(x) === true));
+}
+
+/**
+ * The branches a workflow's own runs come from: its push and pull-request filters;
+ * undefined when it runs for any branch, or only on other events (a schedule, by hand,
+ * a tag), whose code any branch's tests may have checked.
+ */
+export function branchesOf(t: CiTriggers): string[] | undefined {
+  const own: string[] = [];
+  const pushes = t.events.includes('push') && !t.tagOnlyPush;
+  const prs = t.events.includes('pull_request') || t.events.includes('pull_request_target');
+  if (pushes) {
+    if (!t.branches?.push) return undefined;
+    own.push(...t.branches.push);
+  }
+  if (prs) {
+    if (!t.branches?.pull_request) return undefined;
+    own.push(...t.branches.pull_request);
+  }
+  return own.length ? own : undefined;
+}
+
+/**
+ * Whether a workflow runs for the code of `branches` (undefined: any branch): on push
+ * (not tags only) or on pull requests, to an overlapping branch or without a filter.
+ */
+export function runsOnBranches(t: CiTriggers, branches: readonly string[] | undefined): boolean {
+  const gates: Array<string[] | undefined> = [];
+  if (t.events.includes('push') && !t.tagOnlyPush) gates.push(t.branches?.push);
+  if (t.events.includes('pull_request') || t.events.includes('pull_request_target')) gates.push(t.branches?.pull_request);
+  if (t.events.includes('merge_group')) gates.push(undefined);
+  return gates.some((g) => g === undefined || branches === undefined || branchesOverlap(g, branches));
+}

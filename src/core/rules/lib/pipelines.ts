@@ -4,9 +4,12 @@
 // Each view is built from the YAML nodes (so rules can report exact ranges) or from
 // the extracted Python facts; a kind the module does not know gets no view.
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from 'yaml';
-import { getNode, nodeRange, type YamlFile } from '../../parse/yaml';
+import { firstValue, getNode, nodeRange, parseYaml, type YamlFile } from '../../parse/yaml';
 import type { Range } from '../../types';
-import type { ConfigKind } from '../../workspace/kinds';
+import { dirname, joinPath } from '../../workspace/fs';
+import { CI_KINDS, classifyYaml, type ConfigKind } from '../../workspace/kinds';
+import type { WorkspaceIndex } from '../../workspace/workspace-index';
+import { ciKindByPath } from './pipeline-ci';
 import { commandRoles, DATA_WORD, keyOf, listOf, nameRoles, pairRange, resolveBareValidation, str, strings, type Pipeline, type PipelineStep } from './pipeline-roles';
 
 export * from './pipeline-roles';
@@ -389,4 +392,88 @@ export function servesModel(yaml: YamlFile, kind: ConfigKind | undefined): boole
   if (kind === 'kserve' || kind === 'seldon' || kind === 'azureml-deployment') return true;
   if (kind !== 'kubernetes') return false;
   return /\b(InferenceService|SeldonDeployment|ServingRuntime)\b|tensorflow\/serving|torchserve|tritonserver|mlflow models serve|bentoml serve|seldonio|kserve|vllm|text-generation-inference/i.test(yaml.text);
+}
+
+// ---------------------------------------------------------------------------
+// Schedulers elsewhere in the workspace, by content (summaries kept per file by the
+// workspace index, like the workflow summaries of lib/pipeline-ci.ts).
+
+/** A file that runs something on a schedule: an Azure ML schedule, an Argo CronWorkflow, a CronJob, a Python scheduler. */
+export interface ScheduleSummary {
+  file: string;
+  /** Workspace-relative files the scheduled job names (`create_job: ./pipeline.yml`, `python src/train.py`, entrypoints). */
+  refs: string[];
+  /** The scheduled job trains (its commands or step names say so). */
+  trains: boolean;
+  /** Python schedulers: the text, to match a pipeline by name. */
+  text?: string;
+}
+
+const FILE_REF = /[\w${}./-]*[\w}]\.(?:ya?ml|py|ipynb|json)\b/g;
+/** A cron expression (five or six fields) or a cron macro, as a whole scalar. */
+const CRON = /^\s*(@(yearly|annually|monthly|weekly|daily|hourly|midnight)|([\d*?/,LW#-]+|[A-Z]{3}(-[A-Z]{3})?)(\s+([\d*?/,LW#-]+|[A-Z]{3}(-[A-Z]{3})?)){4,5})\s*$/i;
+const SCHEDULE_KEY = /^(cron|cron_expression|cronExpression|schedule|schedules|schedule_interval|recurrence|trigger)$/;
+/** Python calls that put a pipeline on a schedule. */
+const PY_SCHEDULER = /\b(create_schedule|JobSchedule|CronTrigger|RecurrenceTrigger|CronSchedule|IntervalSchedule|RRuleSchedule|PipelineJobSchedule|cron_expression\s*=|schedule_interval\s*=|ScheduleExpression|put_rule)\b|\bschedule\s*=\s*(["'@]|timedelta|Schedule\(|CronSchedule|IntervalSchedule)|\bcron\s*=\s*["']/;
+
+function hasSchedule(v: unknown, depth = 0): boolean {
+  if (depth > 6 || typeof v !== 'object' || v === null) return false;
+  for (const [k, x] of Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v as Record<string, unknown>)) {
+    if (SCHEDULE_KEY.test(k) && ((typeof x === 'string' && CRON.test(x)) || (typeof x === 'object' && x !== null && JSON.stringify(x).length < 2000 && /"(cron|expression|frequency|interval|cron_expression)"/.test(JSON.stringify(x))))) return true;
+    if (hasSchedule(x, depth + 1)) return true;
+  }
+  return false;
+}
+
+function scalarsOf(v: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 10) return out;
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) {
+    // A container's `command: [python, train.py]` is one command line.
+    if (v.length > 1 && v.every((x) => typeof x === 'string')) out.push(v.join(' '));
+    else for (const x of v) scalarsOf(x, out, depth + 1);
+  }
+  else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) scalarsOf(x, out, depth + 1);
+  return out;
+}
+
+function refsIn(file: string, texts: readonly string[]): string[] {
+  const dir = dirname(file);
+  const out = new Set<string>();
+  for (const t of texts) for (const m of t.replace(/\b[a-z][\w+.-]*:\/\/\S*/gi, ' ').matchAll(FILE_REF)) if (!m[0].includes('$') && !m[0].includes('{')) out.add(joinPath(dir, m[0].replace(/^file:/, '')));
+  return [...out];
+}
+
+/** A summary of a file that schedules something; undefined for any other file. CI workflows are summarised by `summariseWorkflow`. */
+export function summariseSchedule(file: string, text: string): ScheduleSummary | undefined {
+  if (/\.py$/.test(file)) {
+    if (!PY_SCHEDULER.test(text)) return undefined;
+    return { file, refs: refsIn(file, [text]), trains: false, text };
+  }
+  if (!/\.ya?ml$/i.test(file) || !/cron|schedul|recurrence/i.test(text)) return undefined;
+  const yaml = parseYaml(text);
+  if (yaml.errors.length) return undefined;
+  const value = firstValue(yaml);
+  const kind = classifyYaml(file, value);
+  if (CI_KINDS.has(kind) || typeof value !== 'object' || value === null) return undefined;
+  const root = value as Record<string, unknown>;
+  const scheduler =
+    kind === 'azureml-schedule' || (kind === 'argo' && root.kind === 'CronWorkflow') || (kind === 'kubernetes' && root.kind === 'CronJob') || hasSchedule(value);
+  if (!scheduler) return undefined;
+  const texts = scalarsOf(value);
+  const pipeline = kind === 'argo' ? yamlPipeline(yaml, kind) : undefined;
+  const trains = commandRoles(texts.filter((t) => t.length < 2000).join('\n')).has('train') || (pipeline?.steps.some((s) => s.roles.has('train')) ?? false);
+  return { file, refs: refsIn(file, texts), trains };
+}
+
+/** The schedule summary of a file, as the workspace index keeps it. */
+export function scheduleSummary(ws: WorkspaceIndex, file: string): Promise<ScheduleSummary | undefined> {
+  return ws.fileSummary(file, 'schedule', (text) => summariseSchedule(file, text));
+}
+
+/** Schedulers among the workspace's YAML and Python files (CI workflows aside) under `root`, but `except`. */
+export async function workspaceSchedules(ws: WorkspaceIndex, except?: string, root = ''): Promise<ScheduleSummary[]> {
+  const files = ws.files().filter((f) => f !== except && (root === '' || f.startsWith(root + '/')) && (/\.py$/.test(f) || (/\.ya?ml$/i.test(f) && ciKindByPath(f) === undefined && !/(^|\/)(dvc\.ya?ml|params\.ya?ml)$/.test(f))));
+  const all = await Promise.all(files.map((f) => scheduleSummary(ws, f)));
+  return all.filter((s): s is ScheduleSummary => s !== undefined);
 }

@@ -4,23 +4,69 @@ import type { YamlFile } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
 import { LineIndex } from '../../text';
 import type { Fix, Location } from '../../types';
-import { basename } from '../../workspace/fs';
+import { basename, dirname, joinPath } from '../../workspace/fs';
 import type { WorkspaceIndex } from '../../workspace/workspace-index';
-import { ciWorkflow, hasModelContext, pythonPipelines, yamlPipeline, type CiWorkflow, type Pipeline, type PipelineKind } from '../lib/pipelines';
+import { allWorkflows, ciWorkflow, hasModelContext, pythonPipelines, workspaceSchedules, yamlPipeline, type CiWorkflow, type Pipeline, type PipelineKind } from '../lib/pipelines';
 
 const DEPLOY_CONFIG = /(^|\/)(deploy|deployment|deployments|serving|k8s|kserve|seldon|endpoints?)\/[^/]+\.ya?ml$|(^|\/)[^/]*(deployment|inferenceservice|endpoint)[^/]*\.ya?ml$/i;
 /** A CI workflow named for deploying (`deploy-prod.yml`, `release-model.yml`). */
 const DEPLOY_WORKFLOW = /(^|\/)\.github\/workflows\/[^/]*(deploy|release|serve|serving|promot)[^/]*\.ya?ml$/i;
-const SCHEDULE_CONFIG = /(^|\/)[^/]*(schedul|cron|retrain)[^/]*\.(ya?ml|py|json)$/i;
 
-/** A model deployment config somewhere in the workspace (by its path: the index keeps no contents). */
-function workspaceDeploys(ws: WorkspaceIndex): string | undefined {
-  return ws.files().find((f) => (DEPLOY_CONFIG.test(f) && !/(^|\/)\.github\//.test(f)) || DEPLOY_WORKFLOW.test(f));
+const REPO_MARKERS = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'COPYING'];
+
+/**
+ * The repository a file belongs to: the nearest folder above it with a license file or a
+ * `.github` folder, else the workspace root. A workspace that holds several repositories
+ * (vendored projects, a folder of examples) is judged repository by repository.
+ */
+function repoRoot(ws: WorkspaceIndex, file: string): string {
+  for (let d = dirname(file); d !== ''; d = dirname(d)) {
+    if (REPO_MARKERS.some((m) => ws.has(joinPath(d, m))) || ws.exists(joinPath(d, '.github'))) return d;
+  }
+  return '';
 }
 
-/** A schedule, cron or retraining config somewhere else in the workspace. */
-function workspaceSchedules(ws: WorkspaceIndex, file: string): boolean {
-  return ws.files().some((f) => f !== file && SCHEDULE_CONFIG.test(f));
+function under(root: string, f: string): boolean {
+  return root === '' || f.startsWith(root + '/');
+}
+
+/** A model deployment config in the file's repository (by its path). */
+function workspaceDeploys(ws: WorkspaceIndex, root: string): string | undefined {
+  return ws.files().find((f) => under(root, f) && ((DEPLOY_CONFIG.test(f) && !/(^|\/)\.github\//.test(f)) || DEPLOY_WORKFLOW.test(f)));
+}
+
+function mentionsWord(text: string | undefined, word: string): boolean {
+  if (!text || !word) return false;
+  return new RegExp(`(^|[^\\w.-])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text);
+}
+
+function importsModule(text: string, module: string): boolean {
+  return /^\w+$/.test(module) && new RegExp(`\\b(from|import)\\s+([\\w.]+\\.)?${module}\\b`).test(text);
+}
+
+/**
+ * Whether something else in the workspace re-runs this training on a schedule, judged by
+ * content: a scheduled CI workflow that trains, or that starts, calls or runs this file;
+ * an Azure ML schedule, Argo CronWorkflow, Kubernetes CronJob or other YAML with a cron
+ * whose job trains or names this file; a Python module that schedules this pipeline (by
+ * its name or this file's). File names prove nothing: `retrain.py` may be the training
+ * script itself, and `schedule.yml` may schedule something else.
+ */
+async function scheduledElsewhere(ctx: RuleContext, root: string, names: readonly string[]): Promise<boolean> {
+  const ws = ctx.workspace;
+  const me = basename(ctx.file);
+  const stem = me.replace(/\.[^.]+$/, '');
+  const namesThis = (refs: readonly string[]): boolean => refs.some((r) => r === ctx.file || basename(r) === me);
+  for (const w of await allWorkflows(ws, ctx.file, root)) {
+    if (w.triggers.scheduled !== true) continue;
+    if (w.trains || w.starts.some((x) => x === stem || names.includes(x)) || mentionsWord(w.scheduledText, me)) return true;
+  }
+  for (const s of await workspaceSchedules(ws, ctx.file, root)) {
+    if (s.trains || namesThis(s.refs)) return true;
+    // A Python scheduler: it imports this module, runs this file, or names the pipeline.
+    if (s.text && (importsModule(s.text, stem) || mentionsWord(s.text, me) || names.some((n) => mentionsWord(s.text, n)))) return true;
+  }
+  return false;
 }
 
 const HOW: Record<PipelineKind, string> = {
@@ -57,16 +103,17 @@ function scheduleFix(yaml: YamlFile): Fix | undefined {
   };
 }
 
-function checkWorkflow(ctx: RuleContext, wf: CiWorkflow): void {
+async function checkWorkflow(ctx: RuleContext, wf: CiWorkflow): Promise<void> {
   // GitLab and Cloud Build schedules live in the project settings, not in the file.
   if (wf.kind !== 'github' && wf.kind !== 'azure-pipelines') return;
   if (wf.triggers.scheduled || wf.triggers.external) return;
   const train = wf.jobs.find((j) => j.roles.has('train'));
   if (!train) return;
   const shipsHere = wf.jobs.some((j) => (j.roles.has('deploy') || j.roles.has('register')) && (hasModelContext(j.text) || j === train));
-  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace);
+  const root = repoRoot(ctx.workspace, ctx.file);
+  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root);
   if (!shipsHere && !deployConfig) return;
-  if (workspaceSchedules(ctx.workspace, ctx.file)) return;
+  if (await scheduledElsewhere(ctx, root, [wf.name].filter(Boolean))) return;
   const trigger = wf.triggers.events.length ? wf.triggers.events.join(', ') : 'when started';
   ctx.report({
     messageId: 'workflow',
@@ -104,15 +151,16 @@ function scheduleBelongsHere(p: Pipeline): boolean {
   }
 }
 
-function checkPipeline(ctx: RuleContext, p: Pipeline): boolean {
+async function checkPipeline(ctx: RuleContext, p: Pipeline): Promise<boolean> {
   if (!p.steps.some((s) => s.roles.has('train'))) return false;
   // An Azure ML pipeline YAML is the pipeline itself; its schedule would be a schedule YAML beside it.
   const azureYaml = p.kind === 'azureml' && !p.unit;
   if (azureYaml ? p.scheduled === true : !scheduleBelongsHere(p)) return false;
   const shipsHere = p.steps.some((s) => s.roles.has('deploy') || s.roles.has('register'));
-  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace);
+  const root = repoRoot(ctx.workspace, ctx.file);
+  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root);
   if (!shipsHere && !deployConfig) return false;
-  if (workspaceSchedules(ctx.workspace, ctx.file)) return false;
+  if (await scheduledElsewhere(ctx, root, [p.name])) return false;
   const at = pipelineLocation(p);
   if (!at) return false;
   ctx.report({
@@ -139,7 +187,7 @@ export default defineRule({
     docs: {
       summary: 'The pipeline behind a deployed model has no schedule or trigger for retraining.',
       whatItDoes:
-        'Looks at pipelines and CI workflows that train a model which is deployed: the same file registers or deploys it, or the workspace holds a deployment config (`deploy/`, `k8s/`, `*deployment*.yml`, endpoints). It reports them when nothing re-runs the training: no `on: schedule` or `workflow_run`/`repository_dispatch` trigger in a GitHub workflow, no `schedules:` in Azure Pipelines, `schedule=None` on an Airflow DAG, no `@schedule`/`@trigger` on a Metaflow flow, a ZenML/Prefect/Kubeflow/Vertex/Azure ML pipeline submitted from the file without a schedule, an Argo `Workflow` rather than a `CronWorkflow`, and no schedule, cron or retraining config anywhere in the workspace (judged by file names). GitLab and Cloud Build schedules live in the project settings, so those files are not judged.',
+        'Looks at pipelines and CI workflows that train a model which is deployed: the same file registers or deploys it, or the file\'s repository holds a deployment config (`deploy/`, `k8s/`, `*deployment*.yml`, endpoints; a workspace holding several repositories, each with its own license file or `.github` folder, is judged repository by repository). It reports them when nothing re-runs the training: no `on: schedule` or `workflow_run`/`repository_dispatch` trigger in a GitHub workflow, no `schedules:` in Azure Pipelines, `schedule=None` on an Airflow DAG, no `@schedule`/`@trigger` on a Metaflow flow, a ZenML/Prefect/Kubeflow/Vertex/Azure ML pipeline submitted from the file without a schedule, an Argo `Workflow` rather than a `CronWorkflow`; and nothing else in the repository re-runs it on a schedule, judged by content, not file names: another CI workflow with a schedule trigger that trains, or that starts, calls or runs this file (`gh workflow run train.yml`, `uses: ./.github/workflows/train.yml`); an Azure ML schedule, Argo CronWorkflow, Kubernetes CronJob, Prefect deployment or other YAML with a cron whose job trains or names this file (`create_job: ./pipeline.yml`); a Python module that calls a scheduling API (`Schedule(cron_expression=...)`, `create_schedule`, `JobSchedule`...) and imports this module, runs this file or names this pipeline. Those files are read through the workspace index, once per file and change. GitLab and Cloud Build schedules live in the project settings, so those files are not judged.',
       whyIsThisBad:
         'Data drifts: a model trained once and deployed decays silently, and when retraining only happens on a code push, a quiet codebase means an ever older model. ML Test Score, Monitor 4: models are not too stale; a schedule (or a drift alert that triggers the pipeline) keeps the deployed model fresh by design.',
       example: {
@@ -162,16 +210,16 @@ export default defineRule({
       ],
     },
   },
-  check(ctx) {
+  async check(ctx) {
     if (ctx.yaml) {
       const wf = ciWorkflow(ctx.yaml, ctx.configKind);
       if (wf) return checkWorkflow(ctx, wf);
       const p = yamlPipeline(ctx.yaml, ctx.configKind);
       // Compiled KFP specs are scheduled when a recurring run is created from them.
-      if (p && p.kind !== 'kfp' && p.kind !== 'mlflow-recipe') checkPipeline(ctx, p);
+      if (p && p.kind !== 'kfp' && p.kind !== 'mlflow-recipe') await checkPipeline(ctx, p);
       return;
     }
     if (!ctx.python) return;
-    for (const p of pythonPipelines(ctx.python)) if (checkPipeline(ctx, p)) return;
+    for (const p of pythonPipelines(ctx.python)) if (await checkPipeline(ctx, p)) return;
   },
 });

@@ -4,6 +4,7 @@ import { unitLocation, type PythonUnit } from '../../parse/program';
 import type { ArgFact } from '../../parse/python';
 import { firstValue, offsetsToRange, parseYaml, type YamlFile } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
+import { LineIndex } from '../../text';
 import type { Fix, Location } from '../../types';
 import { classifyYaml, type ConfigKind } from '../../workspace/kinds';
 import { qualifiedMemo, unitMemo } from '../lib/value-resolver';
@@ -473,17 +474,54 @@ function scanWrittenFile(text: string, start: number, bodyStart: number, end: nu
     scanYaml(file, classifyYaml(name, firstValue(file)), found);
     for (const f of found) out.push({ ...f, start: f.start + bodyStart, end: f.end + bodyStart });
   } else if (/(^|[-_.])requirements?([-_.].*)?\.(txt|in)$/i.test(name) || /^constraints.*\.txt$/i.test(name)) {
-    let lineStart = bodyStart;
-    for (const line of body.split('\n')) {
-      const content = line.replace(/\s+#.*$/, '').replace(/\r$/, '');
-      const lead = content.length - content.trimStart().length;
-      const verdict = content.trim().startsWith('#') ? undefined : checkPipSpec(content);
-      if (verdict) out.push({ ...verdict, start: lineStart + lead, end: lineStart + content.trimEnd().length, manager: 'pip', upgrade: false });
-      lineStart += line.length + 1;
-    }
+    scanRequirements(text, bodyStart, end, out);
   } else if (/^(Dockerfile.*|.*\.dockerfile|.*\.sh)$/i.test(name)) {
     scanShell(text, bodyStart, end, true, out);
   }
+}
+
+// ---------------------------------------------------------------------------
+// pip requirements files (`requirements*.txt`, `constraints*.txt`, `%%writefile` bodies).
+
+/**
+ * Unpinned requirements of the requirements-file text `src[start, end)`, read as pip
+ * reads it: one requirement per logical line (a `\` at the end of a line continues it),
+ * `#` comments at the start of a line or after whitespace, per-requirement options
+ * (`--hash=...`) and environment markers (`; python_version < "3.9"`) cut off. Option
+ * lines are skipped as on the command line (`-r other.txt`, `-e .`, index options); a
+ * `-c constraints.txt` line constrains every requirement of the file, like `pip install
+ * -c`, so none is reported. Offsets are those of `src`; a finding covers the requirement
+ * (name, extras, specifier or URL).
+ */
+function scanRequirements(src: string, start: number, end: number, out: Unpinned[]): void {
+  // Continuations become spaces of the same length: offsets stay those of `src`.
+  const body = src.slice(start, end).replace(/\\\r?\n/g, (m) => ' '.repeat(m.length));
+  const found: Unpinned[] = [];
+  let constrained = false;
+  let offset = start;
+  for (const line of body.split('\n')) {
+    const at = offset;
+    offset += line.length + 1;
+    const comment = /(^|\s)#/.exec(line);
+    const content = (comment ? line.slice(0, comment.index) : line).trimEnd();
+    const rest = content.trimStart();
+    if (!rest) continue;
+    if (rest.startsWith('-')) {
+      if (/^(-c|--constraint\b)/.test(rest)) constrained = true;
+      continue;
+    }
+    // pip: the requirement ends at the first word that is an option (`--hash=...`).
+    const option = /\s-/.exec(rest);
+    let req = option ? rest.slice(0, option.index) : rest;
+    // Markers: after `;` (after ` ;` for a URL, whose own text may hold `;`).
+    const marker = /^[^;]*:\/\//.test(req) ? /\s;/.exec(req) : /;/.exec(req);
+    if (marker) req = req.slice(0, marker.index);
+    req = req.trimEnd();
+    const verdict = checkPipSpec(req);
+    const from = at + content.length - rest.length;
+    if (verdict) found.push({ ...verdict, start: from, end: from + req.length, manager: 'pip', upgrade: false });
+  }
+  if (!constrained) out.push(...found);
 }
 
 /** Jupytext percent scripts keep magics as comments: `# %pip install x`. */
@@ -563,7 +601,7 @@ export default defineRule({
     area: 'reproducibility',
     defaultSeverity: 'warning',
     recommended: true,
-    targets: ['notebook', 'python', 'yaml'],
+    targets: ['notebook', 'python', 'yaml', 'requirements'],
     fixedId: true,
     messages: {
       none: '`{{package}}` is installed without a version{{upgrade}}: ' + MESSAGE_TAIL,
@@ -572,9 +610,9 @@ export default defineRule({
     },
     options: { ignore: ['pip', 'setuptools', 'wheel'], requireExact: false },
     docs: {
-      summary: 'A package is installed (`%pip install`, conda env, pipeline requirements) without an exact version.',
+      summary: 'A package is installed (`%pip install`, requirements file, conda env, pipeline requirements) without an exact version.',
       whatItDoes:
-        'Finds package installs whose version can change between runs and reports each such package: `%pip` / `!pip` / `!python -m pip` / `%conda` / `%mamba` / `%uv pip` installs in notebooks (also inside `%%bash` cells, `%%writefile` requirements, conda YAML and Dockerfiles, and jupytext `# %pip` lines in `.py` files); conda environment files (`dependencies:` and the nested `pip:` list); requirement lists in pipeline configs (ZenML `requirements:`, `packages_to_install:`, inline Azure ML `conda_file:`); `pip install` in CI `run:` steps and job `command:` strings; and in Python, KFP `packages_to_install=[...]`, Azure ML `pip_packages=`/`conda_packages=`, MLflow `pip_requirements=` lists and `subprocess`/`os.system` pip installs. A package counts as pinned with an exact version (`==1.2.3`, `===1.2.3`, conda `=1.2.3` / `==1.2.3`), with a spec that only allows patch releases of one minor series (`==1.2.*`, `~=1.2.3`, `>=1.2,<1.3`, conda `=1.2`; option `requireExact` turns these into findings too), as a wheel or sdist file, a local path, or a VCS URL at a commit hash or release tag. Lower bounds (`>=`), upper bounds alone (`<2`), `~=1.2` and bare names are reported. `-r requirements.txt`, `--file env.txt` and installs under a `-c constraints.txt` file are not reported (the file is where pins belong). `pip`, `setuptools` and `wheel` themselves are ignored by default (option `ignore`): upgrading the installer does not change what the code imports.',
+        'Finds package installs whose version can change between runs and reports each such package: `%pip` / `!pip` / `!python -m pip` / `%conda` / `%mamba` / `%uv pip` installs in notebooks (also inside `%%bash` cells, `%%writefile` requirements, conda YAML and Dockerfiles, and jupytext `# %pip` lines in `.py` files); pip requirements and constraints files (`requirements*.txt`, `*-requirements.txt`, `requirements/*.txt`, `constraints*.txt`: each requirement line, read as pip reads it, with `\\` line continuations, `#` comments, `--hash` options and environment markers set aside; the finding covers the requirement itself); conda environment files (`dependencies:` and the nested `pip:` list); requirement lists in pipeline configs (ZenML `requirements:`, `packages_to_install:`, inline Azure ML `conda_file:`); `pip install` in CI `run:` steps and job `command:` strings; and in Python, KFP `packages_to_install=[...]`, Azure ML `pip_packages=`/`conda_packages=`, MLflow `pip_requirements=` lists and `subprocess`/`os.system` pip installs. A package counts as pinned with an exact version (`==1.2.3`, `===1.2.3`, conda `=1.2.3` / `==1.2.3`), with a spec that only allows patch releases of one minor series (`==1.2.*`, `~=1.2.3`, `>=1.2,<1.3`, conda `=1.2`; option `requireExact` turns these into findings too), as a wheel or sdist file, a local path, or a VCS URL at a commit hash or release tag. Lower bounds (`>=`), upper bounds alone (`<2`), `~=1.2` and bare names are reported. `-r requirements.txt`, `--file env.txt` and installs under a `-c constraints.txt` file are not reported (the file is where pins belong); likewise a requirements file is not reported when it has a `-c constraints.txt` line, and its `-r`/`-e` lines (`-e .`) are skipped as on the command line. `pip`, `setuptools` and `wheel` themselves are ignored by default (option `ignore`): upgrading the installer does not change what the code imports.',
       whyIsThisBad:
         'An unpinned install resolves to whatever is newest on the day it runs, so the same notebook or pipeline silently trains, evaluates or serves with different library versions from one run to the next: results drift, and old runs cannot be reproduced or rolled back (ML Test Score, Infra 1; Sculley et al. 2015, configuration debt). Lower bounds (`>=`) and `--upgrade` have the same effect.',
       example: {
@@ -588,7 +626,7 @@ export default defineRule({
         code: 'name: train-env\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.10\n  - scikit-learn=1.3.2\n  - pip\n  - pip:\n    - mlflow==2.12.1\n',
       },
       fixSafety:
-        'In notebooks, when the cell\'s saved output shows which version pip installed ("Successfully installed mlflow-2.12.1" or "Requirement already satisfied: ... (2.12.1)"), an unsafe fix pins the package to exactly that version. It is unsafe because it changes what later runs install (to the version the notebook was last run with). Elsewhere there is no automatic fix: the linter cannot know which version you tested with (`pip show <package>` tells you).',
+        'In notebooks, when the cell\'s saved output shows which version pip installed ("Successfully installed mlflow-2.12.1" or "Requirement already satisfied: ... (2.12.1)"), an unsafe fix pins the package to exactly that version. It is unsafe because it changes what later runs install (to the version the notebook was last run with). Elsewhere, requirements files included, there is no automatic fix: the linter cannot know which version you tested with (`pip show <package>` or `pip freeze` tells you; `pip-compile` writes a pinned requirements file from a loose `requirements.in`).',
       notebookBehavior:
         'Reads `%pip`/`%conda`/`!pip` magics and shell escapes (also `%%bash` bodies and `%%writefile` files); the finding sits on the package name in the cell. Commented-out install lines are ignored.',
       options: '`ignore` (list of package names, default `["pip", "setuptools", "wheel"]`): packages never reported. `requireExact` (boolean, default false): also report patch-series specs such as `==1.2.*`, `~=1.2.3`, `>=1.2,<1.3` and conda `=1.2`.',
@@ -603,6 +641,15 @@ export default defineRule({
   },
   check(ctx) {
     const ignore = new Set((Array.isArray(ctx.options.ignore) ? ctx.options.ignore : []).map((n) => normalise(String(n))));
+    if (ctx.target === 'requirements') {
+      const found: Unpinned[] = [];
+      scanRequirements(ctx.text, 0, ctx.text.length, found);
+      if (found.length === 0) return;
+      const li = new LineIndex(ctx.text);
+      // No fix: nothing in the file says which version was tested (see fixSafety).
+      for (const f of found) report(ctx, f, { range: { start: li.positionAt(f.start), end: li.positionAt(f.end) } }, ignore);
+      return;
+    }
     if (ctx.yaml) {
       const found: Unpinned[] = [];
       scanYaml(ctx.yaml, ctx.configKind, found);

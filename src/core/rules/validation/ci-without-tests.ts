@@ -3,9 +3,10 @@ import type { YamlFile } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
 import { LineIndex } from '../../text';
 import type { Fix, TextEdit } from '../../types';
-import { basename, dirname } from '../../workspace/fs';
+import { basename } from '../../workspace/fs';
+import { MAKEFILES } from '../../workspace/kinds';
 import type { WorkspaceIndex } from '../../workspace/workspace-index';
-import { ciWorkflow, dvcStageRoles, hasModelContext, words, type CiJob, type CiWorkflow } from '../lib/pipelines';
+import { branchesOf, ciWorkflow, dvcStageRoles, hasModelContext, runsOnBranches, words, workflowsBeside, workflowStem, type CiJob, type CiWorkflow, type WorkflowSummary } from '../lib/pipelines';
 
 // ---------------------------------------------------------------------------
 // What the workflow does, and whether anything in it (or next to it) tests.
@@ -21,28 +22,45 @@ function activityOf(job: CiJob, wf: CiWorkflow): string | undefined {
   return 'builds a model image';
 }
 
-const TEST_WORKFLOW = /_(test|tests|testing|ci|check|checks|unit|unittests?|pytest|qa|validate|validation|pr)_/;
+/** A workflow started after one of these names is taken as tested when that workflow is not in the workspace. */
+const TEST_WORKFLOW_NAME = /_(test|tests|testing|ci|check|checks|unit|unittests?|pytest|qa|validate|validation|pr)_/;
 
-/** Another workflow of the repository that, by its name, runs the tests. */
-function testWorkflowBeside(ws: WorkspaceIndex, file: string): string | undefined {
-  const dir = dirname(file);
-  if (!/(^|\/)\.github\/workflows$/.test(dir)) return undefined;
-  return ws.files().find((f) => f !== file && dirname(f) === dir && /\.ya?ml$/.test(f) && TEST_WORKFLOW.test(words(basename(f).replace(/\.ya?ml$/, ''))));
+/** `dvc repro` runs the workspace's validation stages too. */
+function dvcValidates(ws: WorkspaceIndex): boolean {
+  const stages = ws.dvcStages();
+  if (!stages.length) return false;
+  const r = dvcStageRoles(stages);
+  return r.has('validate') || r.has('test');
 }
 
-function testedBy(wf: CiWorkflow, ctx: RuleContext): boolean {
-  const stages = ctx.workspace.dvcStages();
+function summaryTests(s: WorkflowSummary, ws: WorkspaceIndex): boolean {
+  return s.tests || (s.dvcRepro && dvcValidates(ws));
+}
+
+/**
+ * Whether the workflow, or another one that gates the same code, runs tests or data
+ * validation. Other workflows are judged by what they run (their jobs' commands, with
+ * the recognisers used for this file's own jobs) and when (push or pull request to a
+ * branch this workflow runs for), never by their file names.
+ */
+async function testedBy(wf: CiWorkflow, ctx: RuleContext): Promise<boolean> {
+  const ws = ctx.workspace;
   for (const job of wf.jobs) {
     if (job.roles.has('test') || job.roles.has('validate')) return true;
-    // `dvc repro` runs the workspace's validation stages too.
-    if (stages.length && /\bdvc (repro|exp run)\b/.test(job.text)) {
-      const r = dvcStageRoles(stages);
-      if (r.has('validate') || r.has('test')) return true;
+    if (/\bdvc (repro|exp run)\b/.test(job.text) && dvcValidates(ws)) return true;
+  }
+  const beside = await workflowsBeside(ws, ctx.file);
+  // Started after another workflow (`on: workflow_run: workflows: [Tests]`): tested when that one tests.
+  const after = wf.triggers.after ?? [];
+  if (wf.triggers.events.includes('workflow_run')) {
+    for (const name of after) {
+      const named = beside.find((s) => s.name === name || workflowStem(s.file) === name);
+      // A workflow the workspace does not hold: its name is all there is to go by.
+      if (named ? summaryTests(named, ws) : TEST_WORKFLOW_NAME.test(words(name))) return true;
     }
   }
-  // Started after another workflow that tests (`on: workflow_run: workflows: [tests]`).
-  if (wf.triggers.events.includes('workflow_run') && /workflow_run:[\s\S]*workflows:[^\n]*(test|ci|check)|workflow_run:[\s\S]*workflows:\s*\n\s*-\s*[^\n]*(test|ci|check)/i.test(ctx.text)) return true;
-  return testWorkflowBeside(ctx.workspace, ctx.file) !== undefined;
+  const branches = branchesOf(wf.triggers);
+  return beside.some((s) => summaryTests(s, ws) && runsOnBranches(s.triggers, branches));
 }
 
 // ---------------------------------------------------------------------------
@@ -63,9 +81,11 @@ export function repoTestCommand(ws: WorkspaceIndex): TestCommand {
   const dev = DEV_REQUIREMENTS.find(has);
   const hasPytestConfig = has('pytest.ini') || has('conftest.py') || has('tests/conftest.py');
   const hasTests = ws.files().some((f) => /^(tests?|testing)\/(.*\/)?(test_[^/]*|[^/]*_test)\.py$/.test(f));
-  // The index does not read Makefiles (yet): `make test` only when it knows the target.
-  const makeTargets = (ws as { makeTargets?(file: string): readonly string[] | undefined }).makeTargets?.('Makefile');
-  const run = hasPytestConfig || hasTests ? 'pytest' : makeTargets?.includes('test') ? 'make test' : 'python -m pytest';
+  // The Makefile `make` would read (the index keeps its targets): its `test` target is how
+  // the repository runs its tests, unless a pytest config says pytest is run directly.
+  const makefile = MAKEFILES.find((f) => ws.makeTargets(f) !== undefined);
+  const makeTest = makefile !== undefined && (ws.makeTargets(makefile) ?? []).includes('test');
+  const run = hasPytestConfig ? 'pytest' : makeTest ? 'make test' : hasTests ? 'pytest' : 'python -m pytest';
   let install: string | undefined;
   if (dev) install = `pip install -r ${dev}`;
   else if (has('requirements.txt')) install = `pip install -r requirements.txt ${PYTEST}`;
@@ -197,7 +217,7 @@ export default defineRule({
     docs: {
       summary: 'A CI workflow trains, registers or deploys a model but never runs tests or data validation.',
       whatItDoes:
-        'Reads GitHub Actions, GitLab CI, Azure Pipelines and Cloud Build workflows. A workflow counts as ML work when a job trains (`python train.py`, `dvc repro`, `mlflow run`, `kedro run`, training job submissions), or registers, deploys or builds a model (`az ml online-deployment create`, `gcloud ai endpoints deploy-model`, `mlem deployment run`, model servers, `docker build` of a serving image in a training workflow). It reports the first such job when no job runs tests or data validation: `pytest`, `python -m unittest`, `tox`, `nox`, `make test`, `nbval`/`nbmake`, `great_expectations checkpoint run`, a data-validation script, or `dvc repro` of a pipeline that has a validation stage. A workflow started after another one that tests (`workflow_run`), and a repository whose other workflows are named for tests (`test.yml`, `ci.yml`, `checks.yml`), are taken as tested.',
+        'Reads GitHub Actions, GitLab CI, Azure Pipelines and Cloud Build workflows. A workflow counts as ML work when a job trains (`python train.py`, `dvc repro`, `mlflow run`, `kedro run`, training job submissions), or registers, deploys or builds a model (`az ml online-deployment create`, `gcloud ai endpoints deploy-model`, `mlem deployment run`, model servers, `docker build` of a serving image in a training workflow). It reports the first such job when no job runs tests or data validation: `pytest`, `python -m unittest`, `tox`, `nox`, `make test`, `nbval`/`nbmake`, `great_expectations checkpoint run`, a data-validation script, or `dvc repro` of a pipeline that has a validation stage. It is also taken as tested when another workflow file of the same kind in the same folder runs tests or data validation (judged by its jobs\' commands and names with the same recognisers, not by its file name: a `tests.yml` that only lints does not count, a `build.yml` that runs pytest does) on push or pull requests for a branch this workflow runs for (a workflow that only runs by hand, on a schedule or on tags is covered by any branch\'s tests), and when it starts after a workflow of the repository that tests (`on: workflow_run`; a workflow the workspace does not hold is judged by its name). The other workflows are read through the workspace index: once per file and change, not on every lint.',
       whyIsThisBad:
         'The training code, the feature code and the data they read change all the time; without tests in the same pipeline, a bug or a broken data feed trains and ships a model before anyone looks. ML Test Score, Infra 2 and 3 (model specification code is unit tested; the full pipeline is integration tested) and Data 7 (input feature code is tested).',
       example: {
@@ -211,7 +231,7 @@ export default defineRule({
         code: 'name: train\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-22.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt\n      - run: pytest\n  train:\n    needs: test\n    runs-on: ubuntu-22.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt\n      - run: python src/train.py\n',
       },
       fixSafety:
-        'Unsafe template (GitHub Actions and GitLab CI): adds a `test` job that runs the command the repository uses, as far as the workspace shows it: `pytest` when there is a `tests/` folder, `conftest.py` or `pytest.ini`, `make test` when there is a Makefile and a tests folder, else `python -m pytest`; it installs a dev/test requirements file when there is one, else `requirements.txt` plus a pinned pytest. On GitHub the job copies the checkout and Python setup steps of the training job, in the file\'s own indentation, and every job that waited for nothing gets `needs: test`; on GitLab it runs in the `.pre` stage, before every other stage. Review the command: it changes when the workflow deploys.',
+        'Unsafe template (GitHub Actions and GitLab CI): adds a `test` job that runs the command the repository uses, as far as the workspace shows it: `pytest` when there is a `pytest.ini` or `conftest.py`, else `make test` when the top-level Makefile (`GNUmakefile`, `makefile` or `Makefile`, as `make` picks it) has a `test` target, else `pytest` when there is a `tests/` folder with test files, else `python -m pytest`; it installs a dev/test requirements file when there is one, else `requirements.txt` plus a pinned pytest (for `make test`, only the requirements file: the Makefile knows what it needs). On GitHub the job copies the checkout and Python setup steps of the training job, in the file\'s own indentation, and every job that waited for nothing gets `needs: test`; on GitLab it runs in the `.pre` stage, before every other stage. Review the command: it changes when the workflow deploys.',
       references: [
         'Breck et al. 2017, The ML Test Score, Infra 2 and 3, Data 7',
         'GitHub Actions, building and testing Python: https://docs.github.com/actions/automating-builds-and-tests/building-and-testing-python',
@@ -219,7 +239,7 @@ export default defineRule({
       ],
     },
   },
-  check(ctx) {
+  async check(ctx) {
     if (!ctx.yaml) return;
     const wf = ciWorkflow(ctx.yaml, ctx.configKind);
     if (!wf || wf.jobs.length === 0) return;
@@ -233,7 +253,7 @@ export default defineRule({
         break;
       }
     }
-    if (!ml || testedBy(wf, ctx)) return;
+    if (!ml || (await testedBy(wf, ctx))) return;
     const cmd = repoTestCommand(ctx.workspace);
     const fix = wf.kind === 'github' ? githubFix(ctx.yaml, wf, ml.job, cmd) : wf.kind === 'gitlab' ? gitlabFix(ctx.yaml, wf, ml.job, cmd) : undefined;
     ctx.report({
