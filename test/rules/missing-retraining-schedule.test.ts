@@ -42,6 +42,12 @@ ruleTester(rule, {
       files: { 'churn/LICENSE': 'MIT', 'serving/LICENSE': 'MIT', 'serving/deploy/online-deployment.yml': 'name: blue\n' },
     },
     {
+      name: 'a deployment config deep inside another sample of the same repository does not count',
+      file: '.github/workflows/train.yml',
+      text: TRAIN_ONLY,
+      files: { LICENSE: 'MIT', 'cli/endpoints/online/triton/single-model/triton-cc-deployment.yml': 'name: blue\n' },
+    },
+    {
       name: 'an Azure ML schedule elsewhere whose job trains',
       file: '.github/workflows/train.yml',
       text: TRAIN_DEPLOY,

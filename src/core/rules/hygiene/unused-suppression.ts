@@ -7,7 +7,7 @@ export default defineRule({
     area: 'hygiene',
     defaultSeverity: 'hint',
     recommended: true,
-    targets: ['notebook', 'python', 'yaml'],
+    targets: ['notebook', 'python', 'yaml', 'requirements'],
     messages: { unused: '{{reason}}' },
     docs: {
       summary: 'A suppression comment, cell tag or metadata entry that suppresses nothing.',

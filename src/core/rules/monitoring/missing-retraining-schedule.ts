@@ -30,9 +30,30 @@ function under(root: string, f: string): boolean {
   return root === '' || f.startsWith(root + '/');
 }
 
-/** A model deployment config in the file's repository (by its path). */
-function workspaceDeploys(ws: WorkspaceIndex, root: string): string | undefined {
-  return ws.files().find((f) => under(root, f) && ((DEPLOY_CONFIG.test(f) && !/(^|\/)\.github\//.test(f)) || DEPLOY_WORKFLOW.test(f)));
+/** Folders up from `from`'s folder to the common ancestor, and down from there to `to`'s folder. */
+function folderHops(from: string, to: string): { up: number; down: number } {
+  const a = from.split('/').slice(0, -1);
+  const b = to.split('/').slice(0, -1);
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return { up: a.length - common, down: b.length - common };
+}
+
+/**
+ * A model deployment config near the file, in its repository (by its path): at most
+ * three folders up and two down (`pipelines/train.yml` and `deploy/blue.yml`, a
+ * workflow and `deploy/` at the root). In a repository of many samples, a deployment
+ * deep inside another sample serves another model. The nearest one is named.
+ */
+function workspaceDeploys(ws: WorkspaceIndex, root: string, file: string): string | undefined {
+  let best: { f: string; hops: number } | undefined;
+  for (const f of ws.files()) {
+    if (!under(root, f) || !((DEPLOY_CONFIG.test(f) && !/(^|\/)\.github\//.test(f)) || DEPLOY_WORKFLOW.test(f))) continue;
+    const { up, down } = folderHops(file, f);
+    if (up > 3 || down > 2) continue;
+    if (!best || up + down < best.hops) best = { f, hops: up + down };
+  }
+  return best?.f;
 }
 
 function mentionsWord(text: string | undefined, word: string): boolean {
@@ -111,7 +132,7 @@ async function checkWorkflow(ctx: RuleContext, wf: CiWorkflow): Promise<void> {
   if (!train) return;
   const shipsHere = wf.jobs.some((j) => (j.roles.has('deploy') || j.roles.has('register')) && (hasModelContext(j.text) || j === train));
   const root = repoRoot(ctx.workspace, ctx.file);
-  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root);
+  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root, ctx.file);
   if (!shipsHere && !deployConfig) return;
   if (await scheduledElsewhere(ctx, root, [wf.name].filter(Boolean))) return;
   const trigger = wf.triggers.events.length ? wf.triggers.events.join(', ') : 'when started';
@@ -158,7 +179,7 @@ async function checkPipeline(ctx: RuleContext, p: Pipeline): Promise<boolean> {
   if (azureYaml ? p.scheduled === true : !scheduleBelongsHere(p)) return false;
   const shipsHere = p.steps.some((s) => s.roles.has('deploy') || s.roles.has('register'));
   const root = repoRoot(ctx.workspace, ctx.file);
-  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root);
+  const deployConfig = shipsHere ? undefined : workspaceDeploys(ctx.workspace, root, ctx.file);
   if (!shipsHere && !deployConfig) return false;
   if (await scheduledElsewhere(ctx, root, [p.name])) return false;
   const at = pipelineLocation(p);
@@ -187,7 +208,7 @@ export default defineRule({
     docs: {
       summary: 'The pipeline behind a deployed model has no schedule or trigger for retraining.',
       whatItDoes:
-        'Looks at pipelines and CI workflows that train a model which is deployed: the same file registers or deploys it, or the file\'s repository holds a deployment config (`deploy/`, `k8s/`, `*deployment*.yml`, endpoints; a workspace holding several repositories, each with its own license file or `.github` folder, is judged repository by repository). It reports them when nothing re-runs the training: no `on: schedule` or `workflow_run`/`repository_dispatch` trigger in a GitHub workflow, no `schedules:` in Azure Pipelines, `schedule=None` on an Airflow DAG, no `@schedule`/`@trigger` on a Metaflow flow, a ZenML/Prefect/Kubeflow/Vertex/Azure ML pipeline submitted from the file without a schedule, an Argo `Workflow` rather than a `CronWorkflow`; and nothing else in the repository re-runs it on a schedule, judged by content, not file names: another CI workflow with a schedule trigger that trains, or that starts, calls or runs this file (`gh workflow run train.yml`, `uses: ./.github/workflows/train.yml`); an Azure ML schedule, Argo CronWorkflow, Kubernetes CronJob, Prefect deployment or other YAML with a cron whose job trains or names this file (`create_job: ./pipeline.yml`); a Python module that calls a scheduling API (`Schedule(cron_expression=...)`, `create_schedule`, `JobSchedule`...) and imports this module, runs this file or names this pipeline. Those files are read through the workspace index, once per file and change. GitLab and Cloud Build schedules live in the project settings, so those files are not judged.',
+        'Looks at pipelines and CI workflows that train a model which is deployed: the same file registers or deploys it, or a deployment config sits near the file in its repository (`deploy/`, `k8s/`, `*deployment*.yml`, endpoints, a `deploy*` workflow; at most three folders up and two down from the file, so a deployment deep inside another sample of a monorepo does not count; a workspace holding several repositories, each with its own license file or `.github` folder, is judged repository by repository). It reports them when nothing re-runs the training: no `on: schedule` or `workflow_run`/`repository_dispatch` trigger in a GitHub workflow, no `schedules:` in Azure Pipelines, `schedule=None` on an Airflow DAG, no `@schedule`/`@trigger` on a Metaflow flow, a ZenML/Prefect/Kubeflow/Vertex/Azure ML pipeline submitted from the file without a schedule, an Argo `Workflow` rather than a `CronWorkflow`; and nothing else in the repository re-runs it on a schedule, judged by content, not file names: another CI workflow with a schedule trigger that trains, or that starts, calls or runs this file (`gh workflow run train.yml`, `uses: ./.github/workflows/train.yml`); an Azure ML schedule, Argo CronWorkflow, Kubernetes CronJob, Prefect deployment or other YAML with a cron whose job trains or names this file (`create_job: ./pipeline.yml`); a Python module that calls a scheduling API (`Schedule(cron_expression=...)`, `create_schedule`, `JobSchedule`...) and imports this module, runs this file or names this pipeline. Those files are read through the workspace index, once per file and change. GitLab and Cloud Build schedules live in the project settings, so those files are not judged.',
       whyIsThisBad:
         'Data drifts: a model trained once and deployed decays silently, and when retraining only happens on a code push, a quiet codebase means an ever older model. ML Test Score, Monitor 4: models are not too stale; a schedule (or a drift alert that triggers the pipeline) keeps the deployed model fresh by design.',
       example: {
