@@ -20,9 +20,28 @@ export interface MaskedSource {
 const MAGIC_LINE = /^([ \t]*)(%%|%|!!|!)([A-Za-z_][\w.-]*)?(.*)$/;
 // `x = !ls` and `files = %sx ls`: an assignment whose value is a magic.
 const ASSIGNED_MAGIC = /^([ \t]*[A-Za-z_][\w.]*[ \t]*=[ \t]*)(%|!)([A-Za-z_][\w.-]*)?(.*)$/;
+const HELP_LINE = /^([ \t]*)([A-Za-z_][\w.]*)\?\??[ \t]*\r?$/;
+// Matches wherever a line could be one of the above or an `obj?` help request
+// (a superset: `^` also matches after \r here, and `%%` lines are covered by `%`).
+const MAYBE_MAGIC = /^[^\S\n]*[%!]|^[ \t]*[A-Za-z_][\w.]*(?:[ \t]*=[ \t]*[%!]|\?\??[ \t]*\r?$)/m;
+
+function stripCR(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+/** The first character after leading spaces and tabs. */
+function firstAfterIndent(line: string): string {
+  let i = 0;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  return line[i];
+}
+
+function spaces(run: string): string {
+  return ' '.repeat(run.length);
+}
 
 function blank(s: string): string {
-  return s.replace(/[^\r\n]/g, ' ');
+  return s.replace(/[^\r\n]+/g, spaces);
 }
 
 /**
@@ -31,7 +50,8 @@ function blank(s: string): string {
  * it is a Python-running magic such as `%%time`, which masks the first line only.
  */
 export function maskMagics(source: string): MaskedSource {
-  if (!/[%!?]/.test(source)) return { masked: source, magics: [] };
+  // Most cells have none: a line starting with % or !, an `x = !cmd` or an `obj?`.
+  if (!/[%!?]/.test(source) || !MAYBE_MAGIC.test(source)) return { masked: source, magics: [] };
   const lines = source.split('\n');
   const magics: Magic[] = [];
   const out: string[] = [];
@@ -52,8 +72,10 @@ export function maskMagics(source: string): MaskedSource {
       continue;
     }
     if (trimmed !== '' && !trimmed.startsWith('#')) firstCode = false;
-    const m = MAGIC_LINE.exec(line.replace(/\r$/, ''));
-    const am = m ? undefined : ASSIGNED_MAGIC.exec(line.replace(/\r$/, ''));
+    // Each pattern only runs on a line that has what it needs to match.
+    const lead = firstAfterIndent(line);
+    const m = lead === '%' || lead === '!' ? MAGIC_LINE.exec(stripCR(line)) : null;
+    const am = m || !line.includes('=') ? undefined : ASSIGNED_MAGIC.exec(stripCR(line));
     if (m || am) {
       const prefixLen = m ? m[1].length : am![1].length;
       const sigil = m ? m[2] : am![2];
@@ -75,7 +97,7 @@ export function maskMagics(source: string): MaskedSource {
       continue;
     }
     // `obj?` / `obj??` help requests.
-    const help = /^([ \t]*)([A-Za-z_][\w.]*)\?\??[ \t]*\r?$/.exec(line);
+    const help = line.includes('?') ? HELP_LINE.exec(line) : null;
     if (help) {
       magics.push({ kind: 'help', name: help[2], command: help[2], range: { start: { line: ln, character: help[1].length }, end: { line: ln, character: line.replace(/\r$/, '').length } } });
       out.push(help[1] + blank(line.slice(help[1].length)));

@@ -108,7 +108,11 @@ export interface PythonFacts {
   syntaxError?: { span: Span; message: string };
 }
 
+// A callee that is a plain dotted name (no call, subscript or whitespace) is already collapsed.
+const NEEDS_COLLAPSE = /[\s([]/;
+
 function collapse(text: string): string {
+  if (!NEEDS_COLLAPSE.test(text)) return text;
   let t = text.replace(/\s+/g, '');
   // Innermost (...) and [...] groups become () and [] until none is left.
   for (let prev = ''; prev !== t; ) {
@@ -118,9 +122,13 @@ function collapse(text: string): string {
   return t;
 }
 
+// A single target (`df`, `self.model`) has nothing to unpack or strip.
+const NEEDS_SPLIT = /[,([*]/;
+
 function splitTargets(text: string): string[] {
   // `(a, b) = ...` and `[a, b] = ...` unpack; `os.environ["X"] = ...` keeps its bracket.
   const t = text.trim();
+  if (!NEEDS_SPLIT.test(t)) return t.length > 0 ? [t] : [];
   const inner = (t.startsWith('(') && t.endsWith(')')) || (t.startsWith('[') && t.endsWith(']')) ? t.slice(1, -1) : t;
   return inner
     .split(',')
@@ -247,9 +255,17 @@ function firstError(n: Node): Node | undefined {
   return undefined;
 }
 
-// One query finds every node a fact comes from: the walk happens inside wasm and
-// only the captured nodes cross into JavaScript (a full cursor walk cost as much
-// as the parse itself).
+// Every property of a web-tree-sitter Node (`type`, `endIndex`, children, `parent`)
+// is a call into wasm, and every node handed back is a new JS object: reading
+// the facts off the nodes cost as much as the parse. So a tree without syntax
+// errors takes the fast path below, which lets one query pick out the nodes of
+// every fact with their parts, reads each end offset once and derives what the
+// grammar fixes (a string's quotes, a call's end) from the source text. A tree
+// with errors, where the grammar's shape cannot be relied on, takes the general
+// path, which asks the tree for everything.
+
+// General path: one query finds every node a fact comes from (a cursor walk in
+// JavaScript cost as much as the parse itself).
 const FACTS_QUERY = `
 (call) @call
 (import_statement) @import
@@ -262,7 +278,40 @@ const FACTS_QUERY = `
 (while_statement) @loop
 `;
 
+// Fast path. Read with matches(): captures() hands over every node of a match
+// once per capture of it. Matches come in the order they complete, so each kind
+// is sorted back into tree order (by start, the enclosing node first). A node
+// whose start or end equals a part's is not captured: a call starts with its
+// callee and ends with its argument list, an assignment starts with its left side
+// and ends with its right side, a keyword argument ends with its value.
+const FAST_QUERY = `
+(call function: (_) @callee arguments: [(argument_list) @args (generator_expression) @generator])
+(assignment left: (_) @left right: (_) @right)
+(function_definition name: (_) @name) @function
+[(for_statement) (while_statement)] @loop
+(import_statement name: (dotted_name) @name) @import
+(import_statement name: (aliased_import name: (_) @name alias: (_) @alias)) @import
+(import_from_statement module_name: (_) @module name: (dotted_name) @name) @import
+(import_from_statement module_name: (_) @module name: (aliased_import name: (_) @name alias: (_) @alias)) @import
+(import_from_statement module_name: (_) @module (wildcard_import)) @import
+(concatenated_string) @string
+(string) @string
+`;
+const P_CALL = 0;
+const P_ASSIGNMENT = 1;
+const P_FUNCTION = 2;
+const P_LOOP = 3;
+const P_IMPORT = 4;
+const P_IMPORT_ALIASED = 5;
+const P_FROM_IMPORT = 6;
+const P_FROM_IMPORT_ALIASED = 7;
+const P_FROM_IMPORT_WILDCARD = 8;
+const P_CONCATENATED = 9;
+const P_STRING = 10;
+
 let factsQuery: Query | undefined;
+let fastQuery: Query | undefined;
+let valueField = -1;
 
 function inside(spans: Span[], at: number): Span | undefined {
   let found: Span | undefined;
@@ -273,6 +322,379 @@ function inside(spans: Span[], at: number): Span | undefined {
   return found;
 }
 
+function generalFacts(p: Parser, root: Node, source: string, facts: PythonFacts): void {
+  factsQuery ??= new Query(p.language!, FACTS_QUERY);
+  const captures = factsQuery.captures(root);
+  const loops: Span[] = [];
+  const fnSpans: Span[] = [];
+  let concatEnd = -1;
+  const pendingCalls: Node[] = [];
+  for (const { name, node: n } of captures) {
+    switch (name) {
+      case 'call':
+        pendingCalls.push(n);
+        break;
+      case 'import':
+        extractImports(n, source, facts.imports);
+        break;
+      case 'string': {
+        // Parts of a concatenated string are already in the whole.
+        if (n.type === 'string' && n.startIndex < concatEnd) break;
+        if (n.type === 'concatenated_string') concatEnd = n.endIndex;
+        const v = stringValue(n, source);
+        if (v) facts.strings.push({ value: v.value, span: { start: n.startIndex, end: n.endIndex }, fString: v.fString });
+        break;
+      }
+      case 'assignment': {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left && right) {
+          facts.assignments.push({
+            targets: splitTargets(source.slice(left.startIndex, left.endIndex)),
+            span: { start: n.startIndex, end: n.endIndex },
+            valueSpan: { start: right.startIndex, end: right.endIndex },
+            valueKind: right.type,
+          });
+        }
+        break;
+      }
+      case 'function': {
+        const nameNode = n.childForFieldName('name');
+        if (nameNode) {
+          const span = { start: n.startIndex, end: n.endIndex };
+          facts.functions.push({ name: source.slice(nameNode.startIndex, nameNode.endIndex), span, nameSpan: { start: nameNode.startIndex, end: nameNode.endIndex } });
+          fnSpans.push(span);
+        }
+        break;
+      }
+      case 'loop':
+        loops.push({ start: n.startIndex, end: n.endIndex });
+        break;
+    }
+  }
+  for (const n of pendingCalls) {
+    const fn = inside(fnSpans, n.startIndex);
+    const fname = fn ? facts.functions.find((f) => f.span === fn)?.name : undefined;
+    const c = extractCall(n, source, fname, inside(loops, n.startIndex) !== undefined);
+    if (c) facts.calls.push(c);
+  }
+}
+
+interface Ranged {
+  start: number;
+  end: number;
+}
+
+interface StringNode extends Ranged {
+  node: Node;
+  concatenated: boolean;
+  value: string;
+  fString: boolean;
+  /** Has a value: false for a concatenation with a comment or line continuation between its parts. */
+  ok: boolean;
+}
+
+interface CallNode extends Ranged {
+  calleeEnd: number;
+  /** The argument_list; undefined for `f(x for x in y)`. */
+  list: Node | undefined;
+}
+
+interface AssignmentNode extends Ranged {
+  targets: string[];
+  rightStart: number;
+  kind: string;
+}
+
+interface FunctionNode extends Ranged {
+  name: string;
+  nameStart: number;
+  nameEnd: number;
+}
+
+interface ImportNode {
+  start: number;
+  nameStart: number;
+  fact: ImportFact;
+}
+
+function treeOrder(a: Ranged, b: Ranged): number {
+  return a.start - b.start || b.end - a.end;
+}
+
+function importOrder(a: ImportNode, b: ImportNode): number {
+  return a.start - b.start || a.nameStart - b.nameStart;
+}
+
+function isStringPrefix(c: number): boolean {
+  // f F t T r R b B u U, as tree-sitter-python's scanner reads them.
+  return c === 102 || c === 70 || c === 116 || c === 84 || c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85;
+}
+
+/**
+ * `string` node [start, end): its string_start token is the prefix and one or
+ * three quotes (one backtick), its string_end token the same quotes, except
+ * that tree-sitter-python's scanner folds backslash sequences it skips in raw
+ * and bytes strings (`r'\\'`) into string_end when nothing else precedes them:
+ * there the tree tells where string_end starts.
+ */
+function plainString(node: Node, source: string, start: number, end: number): StringNode {
+  let i = start;
+  let fString = false;
+  let rawOrBytes = false;
+  for (let c = source.charCodeAt(i); isStringPrefix(c); c = source.charCodeAt(++i)) {
+    if (c === 102 || c === 70) fString = true;
+    else if (c === 114 || c === 82 || c === 98 || c === 66) rawOrBytes = true;
+  }
+  const quote = source.charCodeAt(i);
+  const q = quote !== 96 && source.charCodeAt(i + 1) === quote && source.charCodeAt(i + 2) === quote ? 3 : 1;
+  const contentStart = i + q;
+  let contentEnd = end - q;
+  if (rawOrBytes) {
+    for (let k = contentStart; k < end; k++) {
+      if (source.charCodeAt(k) === 92) {
+        contentEnd = node.lastChild?.startIndex ?? contentEnd;
+        break;
+      }
+    }
+  }
+  return { node, start, end, concatenated: false, value: source.slice(contentStart, contentEnd), fString, ok: true };
+}
+
+// The end of a keyword argument's name: identifiers stop at whitespace, `=`, a comment or a line continuation.
+const NAME_END = /[\s=#\\\u2060\u200B]/g;
+
+function nameEnd(source: string, start: number): number {
+  NAME_END.lastIndex = start;
+  return NAME_END.exec(source)?.index ?? source.length;
+}
+
+// The callee ends right before its argument list unless padding separates them.
+function endsCallee(c: number): boolean {
+  // [A-Za-z0-9_] ) ] } " ' `
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 41 || c === 93 || c === 125 || c === 34 || c === 39 || c === 96;
+}
+
+function textOf(source: string, n: Node | undefined): string {
+  return n ? source.slice(n.startIndex, n.endIndex) : '';
+}
+
+function strOf(plainAt: Map<number, StringNode>, concatenatedAt: Map<number, StringNode>, kind: string, start: number): string | undefined {
+  const s = kind === 'string' ? plainAt.get(start) : kind === 'concatenated_string' ? concatenatedAt.get(start) : undefined;
+  return s && s.ok && !s.fString ? s.value : undefined;
+}
+
+function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): void {
+  fastQuery ??= new Query(p.language!, FAST_QUERY);
+  if (valueField < 0) valueField = p.language!.fieldIdForName('value') ?? -1;
+  const calls: CallNode[] = [];
+  const strings: StringNode[] = [];
+  const assignments: AssignmentNode[] = [];
+  const functions: FunctionNode[] = [];
+  const loops: Ranged[] = [];
+  const imports: ImportNode[] = [];
+  let importSpan: Span | undefined;
+  for (const m of fastQuery.matches(root)) {
+    const caps = m.captures;
+    switch (m.patternIndex) {
+      case P_CALL: {
+        let callee: Node | undefined;
+        let args: Node | undefined;
+        let list: Node | undefined;
+        for (const c of caps) {
+          if (c.name === 'callee') callee = c.node;
+          else {
+            args = c.node;
+            if (c.name === 'args') list = args;
+          }
+        }
+        if (!callee || !args) break;
+        const argsStart = args.startIndex;
+        calls.push({ start: callee.startIndex, end: args.endIndex, calleeEnd: endsCallee(source.charCodeAt(argsStart - 1)) ? argsStart : callee.endIndex, list });
+        break;
+      }
+      case P_ASSIGNMENT: {
+        let left: Node | undefined;
+        let right: Node | undefined;
+        for (const c of caps) {
+          if (c.name === 'left') left = c.node;
+          else right = c.node;
+        }
+        if (!left || !right) break;
+        const start = left.startIndex;
+        assignments.push({ start, end: right.endIndex, targets: splitTargets(source.slice(start, left.endIndex)), rightStart: right.startIndex, kind: right.type });
+        break;
+      }
+      case P_FUNCTION: {
+        let node: Node | undefined;
+        let name: Node | undefined;
+        for (const c of caps) {
+          if (c.name === 'function') node = c.node;
+          else name = c.node;
+        }
+        if (!node || !name) break;
+        const nameStart = name.startIndex;
+        const nameEnd = name.endIndex;
+        functions.push({ start: node.startIndex, end: node.endIndex, name: source.slice(nameStart, nameEnd), nameStart, nameEnd });
+        break;
+      }
+      case P_LOOP: {
+        const n = caps[0].node;
+        loops.push({ start: n.startIndex, end: n.endIndex });
+        break;
+      }
+      case P_IMPORT:
+      case P_IMPORT_ALIASED:
+      case P_FROM_IMPORT:
+      case P_FROM_IMPORT_ALIASED:
+      case P_FROM_IMPORT_WILDCARD: {
+        let node: Node | undefined;
+        let module: Node | undefined;
+        let name: Node | undefined;
+        let alias: Node | undefined;
+        for (const c of caps) {
+          if (c.name === 'import') node = c.node;
+          else if (c.name === 'module') module = c.node;
+          else if (c.name === 'name') name = c.node;
+          else alias = c.node;
+        }
+        if (!node) break;
+        const start = node.startIndex;
+        // One span object per statement, shared by its names.
+        if (importSpan?.start !== start) importSpan = { start, end: node.endIndex };
+        const span = importSpan;
+        let fact: ImportFact;
+        const pi = m.patternIndex;
+        if (pi === P_IMPORT) {
+          const module = textOf(source, name);
+          fact = { module, alias: module.split('.')[0], span };
+        } else if (pi === P_IMPORT_ALIASED) fact = { module: textOf(source, name), alias: textOf(source, alias), span };
+        else if (pi === P_FROM_IMPORT) {
+          const n = textOf(source, name);
+          fact = { module: textOf(source, module), name: n, alias: n, span };
+        } else if (pi === P_FROM_IMPORT_ALIASED) fact = { module: textOf(source, module), name: textOf(source, name), alias: textOf(source, alias), span };
+        else fact = { module: textOf(source, module), name: '*', alias: '*', span };
+        imports.push({ start, nameStart: name ? name.startIndex : 0, fact });
+        break;
+      }
+      case P_CONCATENATED: {
+        const n = caps[0].node;
+        strings.push({ node: n, start: n.startIndex, end: n.endIndex, concatenated: true, value: '', fString: false, ok: false });
+        break;
+      }
+      case P_STRING: {
+        const n = caps[0].node;
+        strings.push(plainString(n, source, n.startIndex, n.endIndex));
+        break;
+      }
+    }
+  }
+
+  imports.sort(importOrder);
+  for (const i of imports) facts.imports.push(i.fact);
+
+  // Strings: a concatenation joins its direct parts (strings nested in their
+  // interpolations start inside a previous part).
+  strings.sort(treeOrder);
+  const plainAt = new Map<number, StringNode>();
+  const concatenatedAt = new Map<number, StringNode>();
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    if (!s.concatenated) {
+      plainAt.set(s.start, s);
+      continue;
+    }
+    let parts = 0;
+    let partEnd = -1;
+    for (let j = i + 1; j < strings.length && strings[j].start < s.end; j++) {
+      const part = strings[j];
+      if (part.start < partEnd) continue;
+      s.value += part.value;
+      s.fString ||= part.fString;
+      partEnd = part.end;
+      parts++;
+    }
+    // Anything else between the parts (a comment, a line continuation) leaves the value unknown.
+    s.ok = parts === s.node.namedChildCount;
+    concatenatedAt.set(s.start, s);
+  }
+  let concatEnd = -1;
+  for (const s of strings) {
+    // Parts of a concatenated string are already in the whole.
+    if (!s.concatenated && s.start < concatEnd) continue;
+    if (s.concatenated) concatEnd = s.end;
+    if (s.ok) facts.strings.push({ value: s.value, span: { start: s.start, end: s.end }, fString: s.fString });
+  }
+
+  assignments.sort(treeOrder);
+  // Right sides by start; a call is one when it also ends there.
+  const assignedAt = new Map<number, AssignmentNode>();
+  for (const a of assignments) {
+    facts.assignments.push({ targets: a.targets, span: { start: a.start, end: a.end }, valueSpan: { start: a.rightStart, end: a.end }, valueKind: a.kind });
+    assignedAt.set(a.rightStart, a);
+  }
+
+  functions.sort(treeOrder);
+  for (const f of functions) facts.functions.push({ name: f.name, span: { start: f.start, end: f.end }, nameSpan: { start: f.nameStart, end: f.nameEnd } });
+  loops.sort(treeOrder);
+
+  // Calls in tree order; the enclosing function and loop by a sweep over spans sorted the same way.
+  calls.sort(treeOrder);
+  const openFunctions: FunctionNode[] = [];
+  const openLoops: Ranged[] = [];
+  let fi = 0;
+  let li = 0;
+  for (const c of calls) {
+    const at = c.start;
+    while (fi < functions.length && functions[fi].start <= at) openFunctions.push(functions[fi++]);
+    while (openFunctions.length > 0 && openFunctions[openFunctions.length - 1].end <= at) openFunctions.pop();
+    while (li < loops.length && loops[li].start <= at) openLoops.push(loops[li++]);
+    while (openLoops.length > 0 && openLoops[openLoops.length - 1].end <= at) openLoops.pop();
+    const callee = collapse(source.slice(at, c.calleeEnd));
+    const dot = callee.lastIndexOf('.');
+    const args: ArgFact[] = [];
+    if (c.list) {
+      for (const a of c.list.namedChildren) {
+        if (!a) continue;
+        const type = a.type;
+        if (type === 'comment') continue;
+        if (type === 'keyword_argument') {
+          const value = a.childForFieldId(valueField);
+          if (!value) continue;
+          const start = a.startIndex;
+          const valueStart = value.startIndex;
+          const end = value.endIndex;
+          const kind = value.type;
+          args.push({
+            name: source.slice(start, nameEnd(source, start)),
+            span: { start, end },
+            valueSpan: { start: valueStart, end },
+            kind,
+            text: source.slice(valueStart, end),
+            str: strOf(plainAt, concatenatedAt, kind, valueStart),
+          });
+        } else {
+          const start = a.startIndex;
+          const end = a.endIndex;
+          args.push({ span: { start, end }, valueSpan: { start, end }, kind: type, text: source.slice(start, end), str: strOf(plainAt, concatenatedAt, type, start) });
+        }
+      }
+    }
+    const assignment = assignedAt.get(at);
+    const fn = openFunctions.length > 0 ? openFunctions[openFunctions.length - 1] : undefined;
+    facts.calls.push({
+      callee,
+      name: dot >= 0 ? callee.slice(dot + 1) : callee,
+      span: { start: at, end: c.end },
+      calleeSpan: { start: at, end: c.calleeEnd },
+      args,
+      assignedTo: assignment && assignment.end === c.end ? assignment.targets.slice() : undefined,
+      inFunction: fn?.name,
+      inLoop: openLoops.length > 0,
+    });
+  }
+}
+
 /** Parses (already masked) Python and extracts the facts rules read. */
 export function extractFacts(source: string): PythonFacts {
   const p = pythonParser();
@@ -281,70 +703,18 @@ export function extractFacts(source: string): PythonFacts {
   if (!tree) return facts;
   try {
     const root = tree.rootNode;
-    if (root.hasError) {
-      const e = firstError(root);
-      if (e) {
-        facts.syntaxError = {
-          span: { start: e.startIndex, end: Math.max(e.endIndex, e.startIndex) },
-          message: e.isMissing ? `expected ${e.type}` : 'invalid syntax',
-        };
-      }
+    if (!root.hasError) {
+      fastFacts(p, root, source, facts);
+      return facts;
     }
-    factsQuery ??= new Query(p.language!, FACTS_QUERY);
-    const captures = factsQuery.captures(root);
-    const loops: Span[] = [];
-    const fnSpans: Span[] = [];
-    let concatEnd = -1;
-    const pendingCalls: Node[] = [];
-    for (const { name, node: n } of captures) {
-      switch (name) {
-        case 'call':
-          pendingCalls.push(n);
-          break;
-        case 'import':
-          extractImports(n, source, facts.imports);
-          break;
-        case 'string': {
-          // Parts of a concatenated string are already in the whole.
-          if (n.type === 'string' && n.startIndex < concatEnd) break;
-          if (n.type === 'concatenated_string') concatEnd = n.endIndex;
-          const v = stringValue(n, source);
-          if (v) facts.strings.push({ value: v.value, span: { start: n.startIndex, end: n.endIndex }, fString: v.fString });
-          break;
-        }
-        case 'assignment': {
-          const left = n.childForFieldName('left');
-          const right = n.childForFieldName('right');
-          if (left && right) {
-            facts.assignments.push({
-              targets: splitTargets(source.slice(left.startIndex, left.endIndex)),
-              span: { start: n.startIndex, end: n.endIndex },
-              valueSpan: { start: right.startIndex, end: right.endIndex },
-              valueKind: right.type,
-            });
-          }
-          break;
-        }
-        case 'function': {
-          const nameNode = n.childForFieldName('name');
-          if (nameNode) {
-            const span = { start: n.startIndex, end: n.endIndex };
-            facts.functions.push({ name: source.slice(nameNode.startIndex, nameNode.endIndex), span, nameSpan: { start: nameNode.startIndex, end: nameNode.endIndex } });
-            fnSpans.push(span);
-          }
-          break;
-        }
-        case 'loop':
-          loops.push({ start: n.startIndex, end: n.endIndex });
-          break;
-      }
+    const e = firstError(root);
+    if (e) {
+      facts.syntaxError = {
+        span: { start: e.startIndex, end: Math.max(e.endIndex, e.startIndex) },
+        message: e.isMissing ? `expected ${e.type}` : 'invalid syntax',
+      };
     }
-    for (const n of pendingCalls) {
-      const fn = inside(fnSpans, n.startIndex);
-      const fname = fn ? facts.functions.find((f) => f.span === fn)?.name : undefined;
-      const c = extractCall(n, source, fname, inside(loops, n.startIndex) !== undefined);
-      if (c) facts.calls.push(c);
-    }
+    generalFacts(p, root, source, facts);
     return facts;
   } finally {
     tree.delete();
