@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import rule from '../src/core/rules/governance/hardcoded-secret';
-import { envVarName, isPlaceholder, looksLikeSecretValue, looksRandom, scanAssignments, scanProviderTokens, secretNameClass } from '../src/core/rules/lib/secrets';
+import { envVarName, isPlaceholder, looksLikeSecretValue, looksRandom, mayHoldProviderTokens, scanAssignments, scanProviderTokens, secretNameClass } from '../src/core/rules/lib/secrets';
 import { lintCase } from './helpers/rule-tester';
 
 const HF = ['hf', 'Qm7xTz2KpLw9RbVn4YcJd8HsFa3GeUo6Ni'].join('_');
 const SLACK = ['xoxb', '123456789012', '1234567890123', 'Ab3dEf6hIj9lMn2pQr5tUv8x'].join('-');
 const DATABRICKS = ['dapi', '0a1b2c3d4e5f60718293a4b5c6d7e8f9'].join('');
+const AWS_ROLE = ['AROA', 'X7KQ2M9PLR4TZ8WN'].join('');
+const AWS_SECRET = ['k8Zq3Rt7Wm2Xp9Lv4Nb6', 'Hc1Jd5Fg0Ys8Ua3Ei7Oq'].join('');
 
 describe('secrets library', () => {
   it('classifies credential names, not look-alikes', () => {
@@ -52,6 +54,20 @@ describe('secrets library', () => {
     const kinds = (await scanProviderTokens(text)).map((h) => h.kind);
     assert.deepEqual(kinds, ['Hugging Face token', 'Slack token', 'Databricks token']);
     assert.deepEqual(await scanProviderTokens('no secrets here, just sk-learn and asia-east1'), []);
+  });
+
+  it('scans only texts that hold a token shape, with every provider pattern', async () => {
+    // Token-like prefixes in ordinary identifiers: nothing to scan, nothing found.
+    assert.equal(mayHoldProviderTokens('hf_token = client.get_secret("hf")\nhf_repo_suffix = "x"\n--boot-disk-size=100'), false);
+    assert.equal(mayHoldProviderTokens(`login("${HF}")`), true);
+    assert.equal(mayHoldProviderTokens(`aws_secret_access_key = "${AWS_SECRET}"`), true);
+    assert.equal(mayHoldProviderTokens('aws_secret_access_key = "XXXXXXXX"'), false);
+    // AWS key ids of every prefix are found whatever else the text holds (before: AKIA/ASIA only, or next to another token).
+    const role = `role_id = "${AWS_ROLE}"\n`;
+    assert.deepEqual((await scanProviderTokens(role)).map((h) => [h.kind, role.slice(h.start, h.end) === AWS_ROLE]), [['AWS access key ID', true]]);
+    // secretlint's own formats (here the AWS secret access key) are still read.
+    const secret = `aws_secret_access_key = "${AWS_SECRET}"\n`;
+    assert.deepEqual((await scanProviderTokens(secret)).map((h) => h.kind), ['AWS secret access key']);
   });
 
   it('never shows a secret in full in messages or fix titles', async () => {

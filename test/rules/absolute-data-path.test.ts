@@ -96,3 +96,13 @@ describe('absolute-data-path after one-cell edits', () => {
   });
 });
 
+
+describe('absolute-data-path: cells with the same text', () => {
+  it('resolves each copy of a cell where it runs (the facts of equal cells are shared)', async () => {
+    const lint = await editSession('absolute-data-path');
+    const read = 'df = pd.read_csv(P)';
+    // The first copy reads a relative path, the second (same text) an absolute one.
+    assert.deepEqual(await lint(['import pandas as pd\nP = "data/x.csv"', read, 'P = "/home/alice/x.csv"', read]), ['3:1:18 absolute']);
+    assert.deepEqual(await lint(['import pandas as pd\nP = "/home/alice/x.csv"', read, 'P = "data/x.csv"', read]), ['1:1:18 absolute']);
+  });
+});

@@ -212,3 +212,18 @@ describe('deployment-without-monitoring after one-cell edits', () => {
   });
 });
 
+
+describe('deployment-without-monitoring: keyword names', () => {
+  it('a keyword named like an Object property is no monitoring hook', async () => {
+    const lint = await editSession('deployment-without-monitoring');
+    const deploy = 'import sagemaker\npredictor = model.deploy(initial_instance_count=1, instance_type="ml.m5.large")';
+    assert.deepEqual(await lint([deploy, 'x = make(constructor=Foo, toString=bar)']), ['0:2:13 sagemaker']);
+    assert.deepEqual(await lint([deploy, 'x = make(collect_model_data=True)']), []);
+  });
+
+  it('shell serving is reported without a deployment, and a monitor covers it', async () => {
+    const lint = await editSession('deployment-without-monitoring');
+    assert.deepEqual(await lint(['x = 1', '!mlflow models serve -m runs:/abc/model']), ['1:1:2 serving']);
+    assert.deepEqual(await lint(['import evidently', '!mlflow models serve -m runs:/abc/model']), []);
+  });
+});

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import rule, { findPii, maskPii } from '../../src/core/rules/governance/sensitive-output';
+import type { NotebookOutput } from '../../src/core/parse/notebook';
+import { editSession, type EditCell } from '../helpers/edit-session';
 import { ruleTester } from '../helpers/rule-tester';
 
 const result = (text: string): unknown => ({ output_type: 'execute_result', execution_count: 1, metadata: {}, data: { 'text/plain': text } });
@@ -111,5 +113,19 @@ describe('sensitive-output helpers', () => {
   it('checks card numbers with Luhn and the network prefix (one-digit test numbers are skipped)', () => {
     assert.deepEqual(findPii('4539148803436467 378282246310005 4111111111111111').map((h) => h.kind), ['card', 'card']);
     assert.deepEqual(findPii('4111111111111112 9111111111111111'), []);
+  });
+});
+
+describe('sensitive-output after one-cell edits', () => {
+  it('follows outputs added, kept and cleared', async () => {
+    const lint = await editSession('sensitive-output');
+    const table = result('   id                email\n0  1  ana.silva@gmail.com\n1  2  j.doe@outlook.com');
+    const cells = (out: unknown[]): EditCell[] => ['import pandas as pd', { code: 'customers.head()', outputs: out as NotebookOutput[] }, 'x = 2'];
+    assert.deepEqual(await lint(cells([])), []);
+    assert.deepEqual(await lint(cells([table])), ['1:1:1 personalData']);
+    // Another cell edited: the output is the same object, read from the cache.
+    assert.deepEqual(await lint([...cells([table]).slice(0, 2), 'x = 3']), ['1:1:1 personalData']);
+    assert.deepEqual(await lint(cells([table, stream('ana.silva@gmail.com\n')])), ['1:1:1 personalData']);
+    assert.deepEqual(await lint(cells([stream('done\n')])), []);
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import rule, { modelDocumentation } from '../../src/core/rules/governance/undocumented-model';
 import { MemoryFileSystem } from '../../src/core/workspace/fs';
 import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
+import { editSession } from '../helpers/edit-session';
 import { ruleTester } from '../helpers/rule-tester';
 
 const DEPLOYMENT =
@@ -87,5 +88,26 @@ describe('undocumented-model: what counts as model documentation', () => {
     assert.equal(await doc({ 'docs/model-churn.md': '' }), 'docs/model-churn.md');
     assert.equal(await doc({ 'docs/model-evaluation.ipynb': '' }), undefined);
     assert.equal(await doc({ 'notebooks/model_evaluation.ipynb': '', 'README.md': '' }), undefined);
+  });
+});
+
+describe('undocumented-model after one-cell edits', () => {
+  it('follows the register call and the imports it is qualified through', async () => {
+    const lint = await editSession('undocumented-model');
+    const register = 'register_model(f"runs:/{run_id}/model", "churn")';
+    assert.deepEqual(await lint(['from mlflow import register_model', register]), ['1:1:1 undocumented']);
+    // Another name bound by the import: the call is no longer MLflow's.
+    assert.deepEqual(await lint(['from my_registry import register_model', register]), []);
+    assert.deepEqual(await lint(['from mlflow import register_model', 'import os', register]), ['2:1:1 undocumented']);
+    assert.deepEqual(await lint(['import mlflow', 'mlflow.log_model(model, "m", registered_model_name=None)']), []);
+    assert.deepEqual(await lint(['import mlflow', 'mlflow.log_model(model, "m", registered_model_name="churn")']), ['1:1:1 undocumented']);
+  });
+
+  it('a catalog model used as is, then fine-tuned in another cell', async () => {
+    const lint = await editSession('undocumented-model');
+    const cells = ['from azure.ai.ml import MLClient', 'model = ml_client.models.get("phi-3", registry_name="azureml")', 'ml_client.models.create_or_update(model)'];
+    assert.deepEqual(await lint(cells), []);
+    assert.deepEqual(await lint([...cells, '# then fine-tune it with peft']), []);
+    assert.deepEqual(await lint([...cells, 'from peft import LoraConfig']), ['2:1:1 undocumented']);
   });
 });

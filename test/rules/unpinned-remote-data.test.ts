@@ -203,5 +203,17 @@ describe('unpinned-remote-data after one-cell edits', () => {
     assert.deepEqual(await lint(['SRC = "https://example.org/data"', '!wget $SRC/train.csv']), ['1:1:1 remote']);
     assert.deepEqual(await lint(['SRC = "https://example.org/v1.0/data"', '!wget {SRC}/train.png']), []);
   });
+
+  it('re-reads a call when its name is rebound by an import in another cell, and keeps the others', async () => {
+    const lint = await editSession('unpinned-remote-data');
+    const download = 'urlretrieve("https://example.org/data/train.csv", "train.csv")';
+    const other = 'cfg = settings.get("path")\nmodel.fit(X, y)';
+    assert.deepEqual(await lint(['from urllib.request import urlretrieve', other, download]), ['2:1:13 remote']);
+    assert.deepEqual(await lint(['from mylib import urlretrieve', other, download]), []);
+    assert.deepEqual(await lint(['from urllib.request import urlretrieve', other, download]), ['2:1:13 remote']);
+    // A cell added in front and an unrelated import: every position moves.
+    assert.deepEqual(await lint(['import os', 'from urllib.request import urlretrieve', other, download]), ['3:1:13 remote']);
+    assert.deepEqual(await lint(['import os', 'from urllib.request import urlretrieve', other, download, download]), ['3:1:13 remote', '4:1:13 remote']);
+  });
 });
 

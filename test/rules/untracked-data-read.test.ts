@@ -176,5 +176,14 @@ describe('untracked-data-read after one-cell edits', () => {
     // The file is written by the notebook itself.
     assert.deepEqual(await lint(['DATA = "data/test.csv"', 'make().to_csv("data/test.csv")', read]), []);
   });
+
+  it('follows the module a reader is imported from', async () => {
+    const lint = await editSession('untracked-data-read');
+    const read = 'df = pd.read_csv("data/test.csv")';
+    assert.deepEqual(await lint(['import pandas as pd', read]), ['1:1:18 untracked']);
+    assert.deepEqual(await lint(['import mylib as pd', read]), []);
+    assert.deepEqual(await lint(['import dask.dataframe as pd', read]), ['1:1:18 untracked']);
+    assert.deepEqual(await lint(['import dask.dataframe as pd', 'x = 1', read]), ['2:1:18 untracked']);
+  });
 });
 

@@ -45,39 +45,53 @@ function isRead(rc: ResolvedCall, arg: ArgFact, dataRead: boolean): boolean {
   return !!arg.name && READ_KEYWORD.test(arg.name) && !/^(dest|destination|target|output)/i.test(arg.name);
 }
 
-function isIo(rc: ResolvedCall, arg: ArgFact): boolean {
-  if (NOT_IO.test(rc.qualified)) return false;
-  // Keywords say what they take: `output_dir=` is a folder, `predict_route=` is not.
-  if (arg.name) return PATH_KEYWORD.test(arg.name) && !/route|url|endpoint|prefix|api|host/i.test(arg.name);
-  return IO_NAME.test(rc.call.name);
-}
-
 function shown(p: string): string {
   const t = p.replace(new RegExp(UNKNOWN, 'g'), '…');
   return t.length > 80 ? t.slice(0, 77) + '…' : t;
 }
 
-/** Whether a unit can produce an absolute path at all: a literal that starts like one, or a `Path.home()` / `expanduser` call. */
-const unitSeeds = qualifiedMemo((unit, qualify): boolean => unit.facts.strings.some((s) => /^(\/|~|[A-Za-z]:[\\/]|\\\\)/.test(s.value)) || unit.facts.calls.some((c) => /(expanduser|\.home)$/.test(qualify(c.callee))));
+/**
+ * Whether a unit can produce an absolute path at all: a literal that starts like one, or a `Path.home()` / `expanduser` call.
+ * A dotted callee keeps its last segment when qualified (`os.path.expanduser`), so only bare names are qualified.
+ */
+const unitSeeds = qualifiedMemo((unit, qualify): boolean => {
+  for (const s of unit.facts.strings) if (ABSOLUTE_START.test(s.value)) return true;
+  for (const c of unit.facts.calls) {
+    if (c.callee.includes('.') ? c.name === 'home' || c.name.endsWith('expanduser') : /(expanduser|\.home)$/.test(qualify(c.callee))) return true;
+  }
+  return false;
+});
+
+const ABSOLUTE_START = /^(\/|~|[A-Za-z]:[\\/]|\\\\)/;
 
 /** One unit's I/O arguments (read only when some unit can produce an absolute path). */
 interface UnitPaths {
   io: Array<{ call: CallFact; qualified: string; arg: ArgFact }>;
 }
 
+/** Whether an argument can take a path, by its keyword or the callee's name (`isIo` without the qualified name). */
+function mayTakePath(arg: ArgFact, ioName: boolean): boolean {
+  // Cheap filter first: literals that cannot be a path.
+  if (arg.kind === 'integer' || arg.kind === 'float' || arg.kind === 'true' || arg.kind === 'false' || arg.kind === 'none') return false;
+  // Keywords say what they take: `output_dir=` is a folder, `predict_route=` is not.
+  if (arg.name) return PATH_KEYWORD.test(arg.name) && !/route|url|endpoint|prefix|api|host/i.test(arg.name);
+  return ioName;
+}
+
 const unitPaths = qualifiedMemo((unit, qualify): UnitPaths => {
-  const out: UnitPaths = { io: [] };
+  let out: UnitPaths | undefined;
   for (const call of unit.facts.calls) {
-    const q = qualify(call.callee);
-    if (NOT_IO.test(q)) continue;
-    const rc = { unit, call, qualified: q };
+    if (call.args.length === 0) continue;
+    const ioName = IO_NAME.test(call.name);
+    let q: string | undefined;
     for (const arg of call.args) {
-      // Cheap filter first: the argument's text or a name in it must be able to produce a path.
-      if (arg.kind === 'integer' || arg.kind === 'float' || arg.kind === 'true' || arg.kind === 'false' || arg.kind === 'none') continue;
-      if (isIo(rc, arg)) out.io.push({ call, qualified: q, arg });
+      if (!mayTakePath(arg, ioName)) continue;
+      q ??= qualify(call.callee);
+      if (NOT_IO.test(q)) break;
+      (out ??= { io: [] }).io.push({ call, qualified: q, arg });
     }
   }
-  return out.io.length ? out : NO_PATHS;
+  return out ?? NO_PATHS;
 });
 
 const NO_PATHS: UnitPaths = { io: [] };

@@ -154,13 +154,15 @@ interface Env {
   snapshotted: boolean;
   bigquery: boolean;
   resolve(rc: ResolvedCall, a: ArgFact | undefined): ResolvedValue | undefined;
+  /** The current call's qualified name passes some test on qualified names (`handledQualified`): else all of them fail. */
+  qualifiedHandled: boolean;
 }
 
 /** A handler returns true when the call was its kind (reported or not), so later handlers skip it. */
 type Handler = (rc: ResolvedCall, env: Env) => boolean;
 
 const downloads: Handler = (rc, env) => {
-  const dl = env.urls ? DOWNLOADS.find((d) => d.match.test(rc.qualified)) : undefined;
+  const dl = env.urls && env.qualifiedHandled ? DOWNLOADS.find((d) => d.match.test(rc.qualified)) : undefined;
   if (!dl) return false;
   const positional = rc.call.args.filter((a) => !a.name);
   const poochHash = rc.qualified.endsWith('pooch.retrieve') && positional.length > 1 && positional[1].text !== 'None';
@@ -181,7 +183,7 @@ const hubs: Handler = (rc, env) => {
     const v = env.resolve(rc, arg);
     return { v, name: v?.complete ? v.text : 'the dataset' };
   };
-  if (q === 'datasets.load_dataset' || q === 'datasets.load_dataset_builder') {
+  if (env.qualifiedHandled && (q === 'datasets.load_dataset' || q === 'datasets.load_dataset_builder')) {
     const arg = argument(rc, 0, 'path');
     const v = env.resolve(rc, arg);
     if (!arg || !v?.complete || hasKeyword(rc, ['revision'])) return true;
@@ -193,7 +195,7 @@ const hubs: Handler = (rc, env) => {
     report(r, rc.unit, arg.valueSpan, 'hub', { call: callee, name: id }, v);
     return true;
   }
-  if (/^huggingface_hub\.(hf_hub_download|snapshot_download)$/.test(q)) {
+  if (env.qualifiedHandled && /^huggingface_hub\.(hf_hub_download|snapshot_download)$/.test(q)) {
     // Models and spaces are not data; `repo_type="dataset"` says it is.
     if (argument(rc, 99, 'repo_type')?.str !== 'dataset' || hasKeyword(rc, ['revision'])) return true;
     const arg = argument(rc, 0, 'repo_id');
@@ -201,27 +203,27 @@ const hubs: Handler = (rc, env) => {
     report(r, rc.unit, arg?.valueSpan ?? rc.call.span, 'hub', { call: callee, name }, v);
     return true;
   }
-  if (q === 'fiftyone.utils.huggingface.load_from_hub') {
+  if (env.qualifiedHandled && q === 'fiftyone.utils.huggingface.load_from_hub') {
     if (hasKeyword(rc, ['revision'])) return true;
     const arg = argument(rc, 0, 'repo_id');
     const { v, name } = named(arg);
     report(r, rc.unit, arg?.valueSpan ?? rc.call.span, 'hub', { call: callee, name }, v);
     return true;
   }
-  if (/^tensorflow_datasets\.(load|builder|data_source)$/.test(q)) {
+  if (env.qualifiedHandled && /^tensorflow_datasets\.(load|builder|data_source)$/.test(q)) {
     const arg = argument(rc, 0, 'name');
     const v = env.resolve(rc, arg);
     if (arg && v?.complete && !v.text.includes(':')) report(r, rc.unit, arg.valueSpan, 'tfds', { call: callee, name: v.text }, v);
     return true;
   }
-  if (q === 'sklearn.datasets.fetch_openml') {
+  if (env.qualifiedHandled && q === 'sklearn.datasets.fetch_openml') {
     const version = argument(rc, 1, 'version');
     if (hasKeyword(rc, ['data_id']) || (version && version.str !== 'active')) return true;
     const arg = argument(rc, 0, 'name');
     report(r, rc.unit, arg?.valueSpan ?? rc.call.span, 'openml', { name: arg?.str ?? 'the dataset' });
     return true;
   }
-  if (/^kagglehub\.(dataset_download|load_dataset)$/.test(q)) {
+  if (env.qualifiedHandled && /^kagglehub\.(dataset_download|load_dataset)$/.test(q)) {
     const arg = argument(rc, q.endsWith('load_dataset') ? 1 : 0, 'handle');
     const v = env.resolve(rc, arg);
     if (v?.complete && !/\/versions\/\d+/.test(v.text)) report(r, rc.unit, arg?.valueSpan ?? rc.call.span, 'kaggle', { name: v.text }, v);
@@ -239,7 +241,7 @@ const hubs: Handler = (rc, env) => {
 const azureml: Handler = (rc, env) => {
   const q = rc.qualified;
   const callee = rc.call.callee;
-  if (/^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q)) {
+  if (env.qualifiedHandled && /^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q)) {
     if (!env.urls) return true;
     const arg = argument(rc, 99, 'path');
     const v = env.resolve(rc, arg);
@@ -255,7 +257,7 @@ const azureml: Handler = (rc, env) => {
     if (label?.str === 'latest') report(env.r, rc.unit, label.span, 'azuremlLabel', { call: callee });
     return true;
   }
-  if (/^azureml\.core\.(Dataset|dataset\.Dataset)\.get_by_name$/.test(q)) {
+  if (env.qualifiedHandled && /^azureml\.core\.(Dataset|dataset\.Dataset)\.get_by_name$/.test(q)) {
     const version = argument(rc, 2, 'version');
     if (!version || version.str === 'latest') report(env.r, rc.unit, version?.span ?? rc.call.calleeSpan, 'azuremlV1', { call: callee });
     return true;
@@ -267,7 +269,7 @@ const azureml: Handler = (rc, env) => {
 const pipelines: Handler = (rc, env) => {
   if (!env.urls) return false;
   const callee = rc.call.callee;
-  if (/(^|\.)dsl\.importer$/.test(rc.qualified)) {
+  if (env.qualifiedHandled && /(^|\.)dsl\.importer$/.test(rc.qualified)) {
     const arg = argument(rc, 0, 'artifact_uri');
     checkRemote(env.r, rc, arg, env.resolve(rc, arg), '`dsl.importer`');
     return true;
@@ -297,7 +299,7 @@ const pipelines: Handler = (rc, env) => {
 
 /** BigQuery: SQL over live tables. */
 const bigquery: Handler = (rc, env) => {
-  if (!env.bigquery || !(rc.call.name === 'query' || /^(pandas|pandas_gbq|bigframes\.pandas)\.read_gbq$/.test(rc.qualified))) return false;
+  if (!env.bigquery || !(rc.call.name === 'query' || (env.qualifiedHandled && /^(pandas|pandas_gbq|bigframes\.pandas)\.read_gbq$/.test(rc.qualified)))) return false;
   const arg = argument(rc, 0, ['query', 'query_or_table']);
   const v = env.resolve(rc, arg);
   if (!arg || !v || !/\bSELECT\b/i.test(v.text)) return true;
@@ -320,7 +322,7 @@ const artifacts: Handler = (rc, env) => {
     if (!/^v\d+$/.test(alias)) report(env.r, rc.unit, arg.valueSpan, 'artifactAlias', { call: callee, name: v.text, alias, base: colon > 0 ? v.text.slice(0, colon) : v.text }, v);
     return true;
   }
-  if (/^dvc\.api\.(open|read|get_url)$/.test(rc.qualified)) {
+  if (env.qualifiedHandled && /^dvc\.api\.(open|read|get_url)$/.test(rc.qualified)) {
     const repo = argument(rc, 99, 'repo');
     const rv = env.resolve(rc, repo);
     if (!repo || !rv || hasKeyword(rc, ['rev']) || !isRemotePath(rv.text)) return true;
@@ -334,7 +336,7 @@ const artifacts: Handler = (rc, env) => {
 const others: Handler = (rc, env) => {
   const name = rc.call.name;
   const callee = rc.call.callee;
-  if (WEB_LOADERS.test(rc.qualified) && /^(langchain|llama_index)/.test(rc.qualified)) {
+  if (env.qualifiedHandled && WEB_LOADERS.test(rc.qualified) && /^(langchain|llama_index)/.test(rc.qualified)) {
     report(env.r, rc.unit, rc.call.calleeSpan, 'web', { call: name });
     return true;
   }
@@ -358,31 +360,51 @@ const others: Handler = (rc, env) => {
 
 const HANDLERS: Handler[] = [downloads, hubs, azureml, pipelines, bigquery, artifacts, others];
 
-/** Calls some handler may claim (each handler returns false for every other call). */
-function handled(call: CallFact, q: string): boolean {
-  const name = call.name;
-  return (
-    DOWNLOADS.some((d) => d.match.test(q)) ||
-    /^(datasets\.load_dataset|datasets\.load_dataset_builder|fiftyone\.utils\.huggingface\.load_from_hub|sklearn\.datasets\.fetch_openml)$/.test(q) ||
-    /^(huggingface_hub\.(hf_hub_download|snapshot_download)|tensorflow_datasets\.(load|builder|data_source)|kagglehub\.(dataset_download|load_dataset))$/.test(q) ||
-    /^(dataset_download_files|dataset_download_file|fit|query|use_artifact|artifact|download_file|download_fileobj|get_object)$/.test(name) ||
-    /^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q) ||
-    /\.data\.get$/.test(call.callee) ||
-    /^azureml\.core\.(Dataset|dataset\.Dataset)\.get_by_name$/.test(q) ||
-    /(^|\.)dsl\.importer$/.test(q) ||
-    call.args.some((a) => a.name !== undefined && SOURCE_KEYWORDS.test(a.name)) ||
-    /^(pandas|pandas_gbq|bigframes\.pandas)\.read_gbq$/.test(q) ||
-    /^dvc\.api\.(open|read|get_url)$/.test(q) ||
-    WEB_LOADERS.test(q) ||
-    COPY_NAMES.test(name)
-  );
+/** Calls some handler may claim by their name, callee or keywords (with `handledQualified`: each handler returns false for every other call). */
+function handledOtherwise(call: CallFact): boolean {
+  return handledName(call.name) || /\.data\.get$/.test(call.callee) || call.args.some((a) => a.name !== undefined && SOURCE_KEYWORDS.test(a.name));
+}
+
+/** The tests of `handled` on the qualified name alone, remembered by name (the same callees recur in every file). */
+const qualifiedHandled = new Map<string, boolean>();
+
+function handledQualified(q: string): boolean {
+  let v = qualifiedHandled.get(q);
+  if (v === undefined) {
+    v =
+      DOWNLOADS.some((d) => d.match.test(q)) ||
+      /^(datasets\.load_dataset|datasets\.load_dataset_builder|fiftyone\.utils\.huggingface\.load_from_hub|sklearn\.datasets\.fetch_openml)$/.test(q) ||
+      /^(huggingface_hub\.(hf_hub_download|snapshot_download)|tensorflow_datasets\.(load|builder|data_source)|kagglehub\.(dataset_download|load_dataset))$/.test(q) ||
+      /^azure\.ai\.ml\.(Input|dsl\.Input)$/.test(q) ||
+      /^azureml\.core\.(Dataset|dataset\.Dataset)\.get_by_name$/.test(q) ||
+      /(^|\.)dsl\.importer$/.test(q) ||
+      /^(pandas|pandas_gbq|bigframes\.pandas)\.read_gbq$/.test(q) ||
+      /^dvc\.api\.(open|read|get_url)$/.test(q) ||
+      WEB_LOADERS.test(q);
+    if (qualifiedHandled.size >= 20_000) qualifiedHandled.clear();
+    qualifiedHandled.set(q, v);
+  }
+  return v;
+}
+
+/** The tests of `handled` on the callee's last segment alone, remembered by name. */
+const nameHandled = new Map<string, boolean>();
+
+function handledName(name: string): boolean {
+  let v = nameHandled.get(name);
+  if (v === undefined) {
+    v = /^(dataset_download_files|dataset_download_file|fit|query|use_artifact|artifact|download_file|download_fileobj|get_object)$/.test(name) || COPY_NAMES.test(name);
+    if (nameHandled.size >= 20_000) nameHandled.clear();
+    nameHandled.set(name, v);
+  }
+  return v;
 }
 
 /** One unit's part of the checks: URL literals, snapshots, the calls handlers may claim. */
 interface UnitRemote {
   urls: boolean;
   snapshotted: boolean;
-  calls: Array<{ call: CallFact; qualified: string }>;
+  calls: Array<{ call: CallFact; qualified: string; qualifiedHandled: boolean }>;
 }
 
 const unitRemote = qualifiedMemo((unit, qualify): UnitRemote => {
@@ -390,7 +412,8 @@ const unitRemote = qualifiedMemo((unit, qualify): UnitRemote => {
   for (const call of unit.facts.calls) {
     const q = qualify(call.callee);
     if (q === 'azure.ai.ml.entities.Data' && call.args.some((a) => a.name === 'version' && a.text !== 'None')) out.snapshotted = true;
-    if (handled(call, q)) out.calls.push({ call, qualified: q });
+    const qualifiedHandled = handledQualified(q);
+    if (qualifiedHandled || handledOtherwise(call)) out.calls.push({ call, qualified: q, qualifiedHandled });
   }
   return out.urls || out.snapshotted || out.calls.length ? out : NO_REMOTE;
 });
@@ -407,15 +430,19 @@ function checkPython(ctx: RuleContext, program: PythonProgram): void {
     snapshotted: units.some((u) => u.snapshotted),
     bigquery: imports(program, ['google.cloud.bigquery', 'bigframes', 'pandas_gbq']),
     resolve: (rc, a) => (a ? (resolver ??= resolverFor(program)).resolveArg(rc.unit, a) : undefined),
+    qualifiedHandled: false,
   };
   if (env.urls) for (const read of dataReads(program)) checkRemote(env.r, read.rc, read.pathArg, read.value, `\`${read.rc.call.callee}\``, { snapshotted: env.snapshotted });
-  units.forEach((u, i) => {
+  for (let i = 0; i < units.length; i++) {
+    const calls = units[i].calls;
+    if (calls.length === 0) continue;
     const unit = program.units[i];
-    for (const c of u.calls) {
+    for (const c of calls) {
       const rc: ResolvedCall = { unit, call: c.call, qualified: c.qualified };
+      env.qualifiedHandled = c.qualifiedHandled;
       for (const h of HANDLERS) if (h(rc, env)) break;
     }
-  });
+  }
   checkMagics(env.r, program);
 }
 
@@ -446,8 +473,12 @@ function substitute(text: string, resolver: ReturnType<typeof resolverFor>, unit
 }
 
 /** Remote data a shell command reads: `[what, url]` pairs, or hub ids. */
+/** Every command `shellReads` knows has one of these names (`pip install ...` lines have none). */
+const SHELL_READ_COMMANDS = /wget|curl|gsutil|gcloud|aws|azcopy|cp|mv|kaggle|hf|huggingface-cli|git/;
+
 export function shellReads(line: string): Array<{ what: string; url: string; messageId: 'remote' | 'kaggle' | 'hub' }> {
   const out: Array<{ what: string; url: string; messageId: 'remote' | 'kaggle' | 'hub' }> = [];
+  if (!SHELL_READ_COMMANDS.test(line)) return out;
   for (const part of line.split(/&&|\|\||;/)) {
     const piped = part.split('|');
     const words = shellWords(piped[0].trim());

@@ -202,6 +202,46 @@ const GOOD_NOTEBOOK = notebookJson(
      "data": {"text/plain": ["   customer_id  tenure_months  churned\\n", "0         1001             14        0\\n", "1         1002              3        1"]}}`,
 );
 
+// ---------------------------------------------------------------------------
+// Per-output summaries, cached across lint runs by the output object: a re-lint
+// hands the same objects for unchanged cells (the extension keeps its converted
+// outputs), so an edit rescans nothing.
+
+interface OutputSummary {
+  /** The hits of each text of the output, in order (not merged). */
+  hits: PiiHit[];
+  /** The largest entry (the first of equal sizes). */
+  largest: { size: number; mime: string };
+}
+
+const NO_HITS: PiiHit[] = [];
+const summaries = new WeakMap<NotebookOutput, OutputSummary>();
+
+function outputSummary(o: NotebookOutput): OutputSummary {
+  let s = summaries.get(o);
+  if (s) return s;
+  let hits: PiiHit[] = NO_HITS;
+  for (const t of outputTexts(o)) {
+    const h = findPii(t);
+    if (h.length) hits = hits === NO_HITS ? [...h] : hits.concat(h);
+  }
+  let largest = { size: 0, mime: '' };
+  if (o.output_type === 'stream') {
+    const n = sizeOf(o.text);
+    if (n > largest.size) largest = { size: n, mime: 'text stream' };
+  } else {
+    const data = o.data ?? {};
+    for (const mime in data) {
+      if (!Object.prototype.hasOwnProperty.call(data, mime)) continue;
+      const n = sizeOf(data[mime]);
+      if (n > largest.size) largest = { size: n, mime };
+    }
+  }
+  s = { hits, largest };
+  summaries.set(o, s);
+  return s;
+}
+
 export default defineRule({
   meta: {
     id: 'sensitive-output',
@@ -241,21 +281,20 @@ export default defineRule({
     const max = Number(ctx.options.maxOutputBytes ?? 1048576);
     for (const cell of nb.cells) {
       if (cell.kind !== 'code' || cell.outputs.length === 0) continue;
-      const hits: PiiHit[] = [];
-      let largest = { size: 0, mime: '' };
+      let hits: PiiHit[] | undefined;
+      let seen: Set<string> | undefined;
+      let largest: { size: number; mime: string } = { size: 0, mime: '' };
       for (const o of cell.outputs) {
-        for (const t of outputTexts(o)) for (const h of findPii(t)) if (!hits.some((x) => x.kind === h.kind && x.value === h.value)) hits.push(h);
-        if (o.output_type === 'stream') {
-          const n = sizeOf(o.text);
-          if (n > largest.size) largest = { size: n, mime: 'text stream' };
-        } else {
-          for (const [mime, v] of Object.entries(o.data ?? {})) {
-            const n = sizeOf(v);
-            if (n > largest.size) largest = { size: n, mime };
-          }
+        const s = outputSummary(o);
+        for (const h of s.hits) {
+          const key = h.kind + ':' + h.value;
+          if (seen?.has(key)) continue;
+          (seen ??= new Set()).add(key);
+          (hits ??= []).push(h);
         }
+        if (s.largest.size > largest.size) largest = s.largest;
       }
-      if (hits.length) ctx.report({ messageId: 'personalData', data: describePii(hits), location: { cell: cell.index, range: cellFirstLine(cell) } });
+      if (hits) ctx.report({ messageId: 'personalData', data: describePii(hits), location: { cell: cell.index, range: cellFirstLine(cell) } });
       if (max > 0 && largest.size > max) ctx.report({ messageId: 'largeOutput', data: { size: formatSize(largest.size), mime: largest.mime }, location: { cell: cell.index, range: cellFirstLine(cell) } });
     }
   },

@@ -1,12 +1,14 @@
 import { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { nodeRange, scalarString } from '../../parse/yaml';
 import { unitLocation, type PythonProgram } from '../../parse/program';
+import type { CallFact } from '../../parse/python';
 import { defineRule, type RuleContext } from '../../rule';
 import type { Location } from '../../types';
 import { basename } from '../../workspace/fs';
 import type { WorkspaceIndex } from '../../workspace/workspace-index';
 import { pythonDeployments } from '../lib/deployment';
 import { analyseTraining } from '../lib/training';
+import { importsModule, qualifiedMemo, unitMemo } from '../lib/value-resolver';
 import { ciWorkflow, hasModelContext, pythonPipelines, servesModel, yamlPipeline } from '../lib/pipelines';
 
 /** Model documentation, by file name: a model card, `MODEL.md`, `docs/model*`, a README beside a model. */
@@ -28,25 +30,62 @@ const REGISTER_CALL = /^(mlflow\.register_model|mlflow\.(tracking\.)?MlflowClien
 const CATALOG_MODEL = /azureml:\/\/registries\/[^/]+\/models\/|\bpublishers\/[\w-]+\/models\/|model[-_ ]?garden/i;
 const CATALOG_CODE = /registry_name\s*=\s*["'](azureml[\w-]*|HuggingFace|nvidia-ai|azure-openai)["']|\bmodel_garden\b|publishers\/[\w-]+\/models\//;
 
+/** Per cell: whether it names a catalog model, and whether its code (comments aside) fine-tunes. */
+const unitCatalog = unitMemo((u): boolean => CATALOG_CODE.test(u.text) || u.facts.strings.some((x) => CATALOG_MODEL.test(x.value)));
+const unitFineTunes = unitMemo((u): boolean => /fine[-_ ]?tun|\bpeft\b|\blora\b/i.test(u.text.replace(/#[^\n]*/g, '')));
+
 function catalogModelOnly(program: PythonProgram): boolean {
-  if (!program.units.some((u) => CATALOG_CODE.test(u.text) || u.facts.strings.some((x) => CATALOG_MODEL.test(x.value)))) return false;
+  if (!unitCatalog.all(program).some(Boolean)) return false;
   // A fine-tuned catalog model is the workspace's own model: it needs its own card.
-  const code = (t: string): string => t.replace(/#[^\n]*/g, '');
-  if (program.units.some((u) => /fine[-_ ]?tun|\bpeft\b|\blora\b/i.test(code(u.text)))) return false;
+  if (unitFineTunes.all(program).some(Boolean)) return false;
   return analyseTraining(program).sites.length === 0;
 }
+
+/** A call that may register a model: `reg` whatever the imports; `azure` / `client` when the program imports Azure ML / MLflow. */
+interface RegisterCandidate {
+  call: CallFact;
+  reg: boolean;
+  azure: boolean;
+  client: boolean;
+}
+
+const NO_CANDIDATES: RegisterCandidate[] = [];
+
+/** The calls of a cell that may register a model, in order (qualified through the program's imports). */
+const unitRegisterCalls = qualifiedMemo((unit, qualify): RegisterCandidate[] => {
+  let out: RegisterCandidate[] | undefined;
+  for (const call of unit.facts.calls) {
+    const name = call.name;
+    const client = name === 'create_registered_model' || name === 'create_model_version';
+    const azure = name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(call.callee);
+    // Dotted callees keep their last segment when qualified: only these names can match.
+    if (!client && !azure && call.callee.includes('.') && !REGISTER_NAMES.has(name)) continue;
+    const q = qualify(call.callee);
+    const registersByArg = name === 'log_model' && /^mlflow\./.test(q) && call.args.some((a) => a.name === 'registered_model_name' && a.text !== 'None');
+    const reg = REGISTER_CALL.test(q) || registersByArg;
+    if (reg || azure || client) (out ??= []).push({ call, reg, azure, client });
+  }
+  return out ?? NO_CANDIDATES;
+});
+
+/** Last segments of the callees REGISTER_CALL and `log_model(registered_model_name=...)` match. */
+const REGISTER_NAMES = new Set(['register_model', 'create_registered_model', 'create_model_version', 'register', 'upload', 'log_model']);
 
 /** Where Python registers or deploys a model. */
 function pythonEvidence(program: PythonProgram): { location: Location; what: string } | undefined {
   if (catalogModelOnly(program)) return undefined;
   const dep = pythonDeployments(program).find((d) => !d.endpointOnly);
   if (dep) return { location: unitLocation(dep.unit, dep.span), what: `${dep.what} deploys` };
-  for (const rc of program.calls()) {
-    const q = rc.qualified;
-    const registersByArg = /(^|\.)log_model$/.test(rc.call.name) && /^mlflow\./.test(q) && rc.call.args.some((a) => a.name === 'registered_model_name' && a.text !== 'None');
-    const azureModel = rc.call.name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(rc.call.callee) && program.importsAny(['azure.ai.ml']);
-    const clientRegister = /^(create_registered_model|create_model_version)$/.test(rc.call.name) && program.importsAny(['mlflow']);
-    if (REGISTER_CALL.test(q) || registersByArg || azureModel || clientRegister) return { location: unitLocation(rc.unit, rc.call.calleeSpan), what: `${rc.call.callee.length > 40 ? rc.call.name : rc.call.callee}(...) registers` };
+  const all = unitRegisterCalls.all(program);
+  let importsAzure: boolean | undefined;
+  let importsMlflow: boolean | undefined;
+  for (let i = 0; i < all.length; i++) {
+    for (const c of all[i]) {
+      const hit = c.reg || (c.azure && (importsAzure ??= importsModule(program, ['azure.ai.ml']))) || (c.client && (importsMlflow ??= importsModule(program, ['mlflow'])));
+      if (!hit) continue;
+      const call = c.call;
+      return { location: unitLocation(program.units[i], call.calleeSpan), what: `${call.callee.length > 40 ? call.name : call.callee}(...) registers` };
+    }
   }
   for (const p of pythonPipelines(program)) {
     const s = p.steps.find((x) => x.roles.has('deploy') || x.roles.has('register'));

@@ -115,6 +115,9 @@ const unitReads = qualifiedMemo((unit, qualify): ReadCandidate[] => {
   const out: ReadCandidate[] = [];
   for (const call of unit.facts.calls) {
     const q = qualify(call.callee);
+    const dot = q.indexOf('.');
+    // Every reader and loader below is in one of these modules, or `open` itself; Spark readers go by the callee.
+    if (!(dot > 0 ? READ_HEADS.has(q.slice(0, dot)) : q === 'open') && !SPARK_READER.test(call.callee)) continue;
     const rc = { unit, call, qualified: q };
     const reader = READERS.find((r) => r.match.test(q));
     if (reader) {
@@ -142,6 +145,9 @@ const unitReads = qualifiedMemo((unit, qualify): ReadCandidate[] => {
 });
 
 const NO_READS: ReadCandidate[] = [];
+
+/** First segments of the qualified names READERS, `load_dataset`, the `open`s and GENERIC_LOADERS match. */
+const READ_HEADS = new Set(['pandas', 'polars', 'dask', 'numpy', 'pyarrow', 'datasets', 'scipy', 'h5py', 'tensorflow', 'tf', 'keras', 'torchvision', 'metaflow', 'arff', 'io', 'gzip', 'bz2', 'lzma', 'torch', 'joblib', 'pickle', 'json']);
 
 function findDataReads(program: PythonProgram): DataRead[] {
   const out: DataRead[] = [];

@@ -56,21 +56,52 @@ function receiverOf(callee: string): string | undefined {
   return dot > 0 ? callee.slice(0, dot) : undefined;
 }
 
+/** The tests of `mayDeploy` on the callee's last segment alone, remembered by name (names recur in every file). */
+const deployNames = new Map<string, boolean>();
+
+function deployName(name: string): boolean {
+  let v = deployNames.get(name);
+  if (v === undefined) {
+    v =
+      AZURE_ONLINE.test(name) ||
+      AZURE_BATCH.test(name) ||
+      /^(deploy|create_deployment|CreateDeploymentOperator|create_endpoint|deploy_model|ModelDeployOp|EndpointCreateOp|V1beta1InferenceService)$/.test(name) ||
+      /_model_deployer_step$/.test(name);
+    if (deployNames.size >= 10_000) deployNames.clear();
+    deployNames.set(name, v);
+  }
+  return v;
+}
+
+/** Last segments of the qualified names `mayDeploy` matches (a dotted callee keeps its last segment when qualified). */
+const DEPLOY_QUALIFIED_NAMES = new Set(['deploy', 'create', 'update', 'Service', 'service']);
+
+/** The callee's first segment: `deploy_pipeline` of `deploy_pipeline.with_options(...)`. */
+function calleeHead(callee: string): string {
+  let end = callee.length;
+  const dot = callee.indexOf('.');
+  if (dot >= 0) end = dot;
+  const paren = callee.indexOf('(');
+  if (paren >= 0 && paren < end) end = paren;
+  return callee.slice(0, end);
+}
+
 /** Calls that may deploy something (the `add` branches below), whatever the program imports elsewhere. */
 function mayDeploy(call: CallFact, q: string): boolean {
   const name = call.name;
-  return (
-    AZURE_ONLINE.test(name) ||
-    AZURE_BATCH.test(name) ||
-    /^(deploy|create_deployment|CreateDeploymentOperator|create_endpoint|deploy_model|ModelDeployOp|EndpointCreateOp|V1beta1InferenceService)$/.test(name) ||
-    /_model_deployer_step$/.test(name) ||
-    /^mlflow\.(sagemaker|azureml)\.deploy$/.test(q) ||
-    /^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) ||
-    /^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) ||
-    /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0]) ||
-    /^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q) ||
-    /^kserve\..*V1beta1InferenceService$/.test(q)
-  );
+  if (deployName(name)) return true;
+  if (
+    (!call.callee.includes('.') || DEPLOY_QUALIFIED_NAMES.has(name) || name.endsWith('V1beta1InferenceService')) &&
+    (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q) ||
+      /^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) ||
+      /^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q) ||
+      /^kserve\..*V1beta1InferenceService$/.test(q))
+  ) {
+    return true;
+  }
+  if (name === 'create' && /^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee)) return true;
+  const head = calleeHead(call.callee);
+  return head.includes('deploy') && /(^|_)deploy(ment|ing)?_pipeline$/.test(head);
 }
 
 /** One unit's part of `pythonDeployments`: whether it may deploy, and the calls the analysis reads. */
@@ -95,8 +126,16 @@ const unitDeployments = qualifiedMemo((unit, qualify): UnitDeployments => {
   return out ?? NO_DEPLOYMENTS;
 });
 
-/** Every model deployment a program makes. */
+const deploymentsOf = new WeakMap<PythonProgram, PythonDeployment[]>();
+
+/** Every model deployment a program makes (computed once per program: several rules ask). Do not modify the result. */
 export function pythonDeployments(program: PythonProgram): PythonDeployment[] {
+  let list = deploymentsOf.get(program);
+  if (!list) deploymentsOf.set(program, (list = computeDeployments(program)));
+  return list;
+}
+
+function computeDeployments(program: PythonProgram): PythonDeployment[] {
   const units = unitDeployments.all(program);
   // Only calls that may deploy add to the result: without one, the platform objects do not matter.
   if (!units.some((u) => u.deploys)) return [];
@@ -117,7 +156,8 @@ export function pythonDeployments(program: PythonProgram): PythonDeployment[] {
   };
 
   // Calls to functions the notebook defines itself are not platform APIs (`def deploy_model(...)`).
-  const ownFunctions = new Set(program.units.flatMap((u) => u.facts.functions.map((f) => f.name)));
+  const ownFunctions = new Set<string>();
+  for (const u of program.units) for (const f of u.facts.functions) ownFunctions.add(f.name);
 
   for (let i = 0; i < units.length; i++) {
     const unit = program.units[i];
@@ -250,13 +290,14 @@ const MONITORING_CALLS =
 /** Data capture objects: they cover the deployments they are passed to (or, when passed to none we can see, every one). */
 const CAPTURE_CALLS = /^(DataCollector|DeploymentCollection|DataCaptureConfig)$/;
 const CAPTURE_KWARGS = new Set(['data_collector', 'data_capture_config']);
-const MONITORING_KWARGS: Record<string, 'true' | 'set'> = {
-  DataCaptureConfig: 'set',
-  app_insights_enabled: 'true',
-  enable_app_insights: 'true',
-  collect_model_data: 'true',
-  enable_request_response_logging: 'true',
-};
+/** A Map, not an object: a keyword named `constructor` or `toString` is no hook. */
+const MONITORING_KWARGS = new Map<string, 'true' | 'set'>([
+  ['DataCaptureConfig', 'set'],
+  ['app_insights_enabled', 'true'],
+  ['enable_app_insights', 'true'],
+  ['collect_model_data', 'true'],
+  ['enable_request_response_logging', 'true'],
+]);
 const MONITORING_STRINGS = new Set(['data_collector', 'DataCaptureConfig', 'app_insights_enabled', 'enable_app_insights', 'collect_model_data', 'model_monitoring']);
 /** Shell commands that set up monitoring: Azure ML monitor schedules, Vertex monitoring jobs. */
 const MONITORING_SHELL = /\b(az\s+ml\s+schedule\s+create|gcloud\s+(beta\s+)?ai\s+model-monitoring-jobs\s+create|evidently\s+ui)\b/;
@@ -308,7 +349,7 @@ const unitMonitoringCalls = qualifiedMemo((unit, qualify): UnitMonitoring => {
     if (CAPTURE_CALLS.test(call.name)) out.capture ??= { span: call.calleeSpan, what: call.name };
     for (const a of call.args) {
       if (a.name && CAPTURE_KWARGS.has(a.name) && truthy(a)) out.capture ??= { span: a.span, what: `${a.name}=` };
-      const want = a.name ? MONITORING_KWARGS[a.name] : undefined;
+      const want = a.name ? MONITORING_KWARGS.get(a.name) : undefined;
       if (!want) continue;
       if (want === 'true' ? a.text === 'True' : truthy(a)) return { ...out, call: { span: a.span, what: `${a.name}=` } };
     }

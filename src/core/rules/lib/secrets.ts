@@ -48,8 +48,21 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
+/** `secretNameClass` answers by name: the same names recur in every file (`key`, `token`, `api_key`). */
+const nameClasses = new Map<string, SecretNameClass | null>();
+
 /** Whether a variable / keyword / key name holds a credential, and of which sort. */
 export function secretNameClass(rawName: string): SecretNameClass | undefined {
+  let cls = nameClasses.get(rawName);
+  if (cls === undefined) {
+    cls = computeNameClass(rawName) ?? null;
+    if (nameClasses.size >= 10_000) nameClasses.clear();
+    nameClasses.set(rawName, cls);
+  }
+  return cls ?? undefined;
+}
+
+function computeNameClass(rawName: string): SecretNameClass | undefined {
   // `self.db.password` -> `password`; `environ["HF_TOKEN"]` arrives as `HF_TOKEN`.
   const name = rawName.slice(rawName.lastIndexOf('.') + 1);
   const words = nameWords(name);
@@ -205,24 +218,41 @@ export const SECRET_WORD = /pass|pwd|secret|token|key/i;
  */
 export type ScanMode = 'code' | 'data' | 'shell' | 'output';
 
+/** Every occurrence of a secret-like word (the lines worth reading with the assignment patterns). */
+const SECRET_WORDS = /pass|pwd|secret|token|key/gi;
+
 /** Generic secret assignments in a piece of text. */
 export function scanAssignments(text: string, mode: ScanMode): SecretHit[] {
   if (!SECRET_WORD.test(text)) return [];
   const hits: SecretHit[] = [];
+  // No pattern crosses a newline, and a hit's name holds a secret-like word:
+  // only the lines with such a word are read, each on its own (the same hits).
+  const words = new RegExp(SECRET_WORDS);
+  for (let m = words.exec(text); m; m = words.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
+    let lineEnd = text.indexOf('\n', m.index);
+    if (lineEnd < 0) lineEnd = text.length;
+    scanLine(text, lineStart, lineEnd, mode, hits);
+    words.lastIndex = lineEnd;
+  }
+  return hits.length > 1 ? mergeHits(hits) : hits;
+}
+
+function scanLine(text: string, lineStart: number, lineEnd: number, mode: ScanMode, hits: SecretHit[]): void {
+  const line = text.slice(lineStart, lineEnd);
   const strict = mode === 'output';
-  for (const m of text.matchAll(ASSIGNMENT)) {
+  for (const m of line.matchAll(ASSIGNMENT)) {
     const name = m[2];
     const cls = secretNameClass(name);
     if (!cls) continue;
     const quoted = m[5] !== undefined;
     const value = quoted ? m[5] : m[6];
     if (value === undefined) continue;
-    const index = m.index ?? 0;
+    const index = lineStart + (m.index ?? 0);
     if (!quoted) {
       if (mode === 'code') continue;
       if (mode !== 'data') {
         const sep = m[3];
-        const lineStart = text.lastIndexOf('\n', index - 1) + 1;
         const shellStyle = sep === '=';
         const yamlStyle = /^:[ \t]+$/.test(sep) && m[1] === '' && /^[ \t-]*$/.test(text.slice(lineStart, index));
         if (!shellStyle && !yamlStyle) continue;
@@ -236,16 +266,15 @@ export function scanAssignments(text: string, mode: ScanMode): SecretHit[] {
     hits.push({ start: end - value.length, end, kind: classLabel(cls), name, via: 'assignment' });
   }
   if (mode !== 'code') {
-    for (const m of text.matchAll(CLI_FLAG)) {
+    for (const m of line.matchAll(CLI_FLAG)) {
       const cls = secretNameClass(m[1]);
       if (!cls) continue;
       const value = m[3] ?? m[4];
       if (value === undefined || !looksLikeSecretValue(cls, value, m[1], strict)) continue;
-      const end = (m.index ?? 0) + m[0].length - (m[3] !== undefined ? 1 : 0);
+      const end = lineStart + (m.index ?? 0) + m[0].length - (m[3] !== undefined ? 1 : 0);
       hits.push({ start: end - value.length, end, kind: classLabel(cls), name: m[1], via: 'assignment' });
     }
   }
-  return mergeHits(hits);
 }
 
 // ---------------------------------------------------------------------------
@@ -259,7 +288,11 @@ interface TokenPattern {
   group?: number;
   /** Extra check on the secret. */
   accept?: (value: string, text: string, index: number) => boolean;
+  /** A cheap test every match passes (a literal it contains): the pattern is not run on texts without it. */
+  needs: (text: string) => boolean;
 }
+
+const has = (literal: string) => (text: string): boolean => text.includes(literal);
 
 /** Enough variety to be a generated token, and no `xxxx` / `your` filler. */
 function tokenBody(v: string): boolean {
@@ -269,42 +302,100 @@ function tokenBody(v: string): boolean {
 
 /** ML-platform tokens the secretlint preset does not (fully) cover. */
 const TOKEN_PATTERNS: TokenPattern[] = [
-  { kind: 'Hugging Face token', envName: 'HF_TOKEN', re: /(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(3)) },
-  { kind: 'Hugging Face token', envName: 'HF_TOKEN', re: /(?<![A-Za-z0-9])api_org_[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(8)) },
-  { kind: 'Anthropic API key', envName: 'ANTHROPIC_API_KEY', re: /(?<![A-Za-z0-9])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{40,}/dg, accept: (v) => tokenBody(v.slice(14)) },
+  { kind: 'Hugging Face token', envName: 'HF_TOKEN', re: /(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(3)), needs: has('hf_') },
+  { kind: 'Hugging Face token', envName: 'HF_TOKEN', re: /(?<![A-Za-z0-9])api_org_[A-Za-z0-9]{30,40}(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(8)), needs: has('api_org_') },
+  { kind: 'Anthropic API key', envName: 'ANTHROPIC_API_KEY', re: /(?<![A-Za-z0-9])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{40,}/dg, accept: (v) => tokenBody(v.slice(14)), needs: has('sk-ant-') },
   {
     kind: 'OpenAI API key',
     envName: 'OPENAI_API_KEY',
     re: /(?<![A-Za-z0-9-])sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{32,200}(?![A-Za-z0-9_-])/dg,
     accept: (v) => !v.startsWith('sk-ant-') && tokenBody(v) && /\d/.test(v) && /[A-Za-z]/.test(v.slice(3)),
+    needs: has('sk-'),
   },
-  { kind: 'Databricks token', envName: 'DATABRICKS_TOKEN', re: /(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(4)) },
+  { kind: 'Databricks token', envName: 'DATABRICKS_TOKEN', re: /(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/dg, accept: (v) => tokenBody(v.slice(4)), needs: has('dapi') },
   {
     kind: 'W&B API key',
     envName: 'WANDB_API_KEY',
     re: /wandb\.login\([^)]{0,200}?\bkey\s*=\s*["']([0-9a-f]{40}|local-[0-9a-f]{40})["']|wandb\s+login\s+(?:--relogin\s+)?(?:--host[= ]\S+\s+)?([0-9a-f]{40})\b|WANDB_API_KEY["']?\s*[:=]\s*["']?([0-9a-f]{40})\b/dg,
     accept: (v) => tokenBody(v),
+    needs: (t) => (t.includes('wandb') || t.includes('WANDB_API_KEY')) && HEX40.test(t),
   },
-  { kind: 'AWS access key ID', envName: 'AWS_ACCESS_KEY_ID', re: /(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Z0-9])/dg, accept: (v) => tokenBody(v.slice(4)) && !/EXAMPLE/.test(v) },
-  { kind: 'Google API key', envName: 'GOOGLE_API_KEY', re: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/dg, accept: (v) => tokenBody(v.slice(4)) },
-  { kind: 'Azure storage account key', envName: 'AZURE_STORAGE_CONNECTION_STRING', re: /AccountKey=([A-Za-z0-9+/]{30,}={0,2})/dg, group: 1, accept: (v) => tokenBody(v) },
-  { kind: 'Azure shared access key', envName: 'AZURE_CONNECTION_STRING', re: /SharedAccessKey=([A-Za-z0-9+/]{30,}={0,2})/dg, group: 1, accept: (v) => tokenBody(v) },
-  { kind: 'Azure SAS token signature', envName: 'AZURE_SAS_TOKEN', re: /[?&]sig=([A-Za-z0-9%+/]{30,}(?:%3D|=){0,2})/dg, group: 1, accept: (v) => tokenBody(v) },
-  { kind: 'bearer token', re: /\bBearer[ \t]+([A-Za-z0-9._~+/-]{24,}=*)(?![A-Za-z0-9._~+/=-])/dg, group: 1, accept: (v) => tokenBody(v) && /\d/.test(v) && /[A-Za-z]/.test(v) },
+  {
+    kind: 'AWS access key ID',
+    envName: 'AWS_ACCESS_KEY_ID',
+    re: /(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Z0-9])/dg,
+    accept: (v) => tokenBody(v.slice(4)) && !/EXAMPLE/.test(v),
+    needs: (t) => t.includes('A') && AWS_ID.test(t),
+  },
+  { kind: 'Google API key', envName: 'GOOGLE_API_KEY', re: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/dg, accept: (v) => tokenBody(v.slice(4)), needs: has('AIza') },
+  { kind: 'Azure storage account key', envName: 'AZURE_STORAGE_CONNECTION_STRING', re: /AccountKey=([A-Za-z0-9+/]{30,}={0,2})/dg, group: 1, accept: (v) => tokenBody(v), needs: has('AccountKey=') },
+  { kind: 'Azure shared access key', envName: 'AZURE_CONNECTION_STRING', re: /SharedAccessKey=([A-Za-z0-9+/]{30,}={0,2})/dg, group: 1, accept: (v) => tokenBody(v), needs: has('SharedAccessKey=') },
+  { kind: 'Azure SAS token signature', envName: 'AZURE_SAS_TOKEN', re: /[?&]sig=([A-Za-z0-9%+/]{30,}(?:%3D|=){0,2})/dg, group: 1, accept: (v) => tokenBody(v), needs: has('sig=') },
+  { kind: 'bearer token', re: /\bBearer[ \t]+([A-Za-z0-9._~+/-]{24,}=*)(?![A-Za-z0-9._~+/=-])/dg, group: 1, accept: (v) => tokenBody(v) && /\d/.test(v) && /[A-Za-z]/.test(v), needs: has('Bearer') },
   {
     kind: 'password in a URL',
     re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:/@"'<>{}()[\]\\]{1,100}):([^\s@/"'<>\\]{1,200})@[^\s/"'<>:@]/dgi,
     group: 2,
     accept: (v) => !isPlaceholder(v) && !/^\$|^%|^\{/.test(v) && v !== '' && !/^(?:password|pass|pwd|secret|token|[*x]+)$/i.test(v),
+    needs: (t) => t.includes('://') && URL_CREDENTIALS.test(t),
   },
 ];
 
-/** Quick test for the token formats above and the secretlint preset's ones (case matters for prefixes). */
-const PROVIDER_PREFILTER =
-  /hf_|api_org_|sk-|Bearer|gsk_|lin_api_|ntn_|-----BEGIN|SG\.|shp(?:pa|ca|at|ss)_|gh[pousr]_|github_pat_|glpat-|gl(?:c|sa)_|xox[abpor]-|xapp-|hooks\.slack|npm_|_authToken|hv[sbr]\.|vc[pciark]_|dapi|dckr_pat_|figd_|ops_ey|AKIA|ASIA|AIza|AccountKey=|SharedAccessKey=|sig=/;
+const HEX40 = /[0-9a-f]{40}/;
+const AWS_ID = /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}/;
 /** `user:password@` in a URL: apart, and only where `://` occurs (scanning for it at every position costs as much as all the rest). */
 const URL_CREDENTIALS = /:\/\/[^\s/@"']*:[^\s@"']*@/;
-const PROVIDER_PREFILTER_WORDS = /secret|private_key|wandb/i;
+
+/**
+ * The shapes of the tokens above and of the secretlint preset's ones: a prefix
+ * and enough token characters after it (fewer than any pattern asks for). A
+ * text without any of them cannot hold a provider token, so it is not scanned
+ * (and secretlint is not even loaded). Case matters for prefixes.
+ */
+const TOKEN_SHAPE = new RegExp(
+  [
+    // The patterns above.
+    'hf_[A-Za-z0-9]{30}',
+    'api_org_[A-Za-z0-9]{30}',
+    'sk-[A-Za-z0-9_-]{32}',
+    'dapi[A-Fa-f0-9]{32}',
+    '(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}',
+    'AIza[0-9A-Za-z_-]{35}',
+    '(?:AccountKey|SharedAccessKey|sig)=[A-Za-z0-9%+/]{30}',
+    'Bearer[ \\t]+[A-Za-z0-9._~+/-]{24}',
+    // secretlint's preset (its rules' patterns, loosened).
+    '-----BEGIN',
+    '_authToken=',
+    'x-oauth-basic@',
+    'npm_[A-Za-z0-9_]{36}',
+    '(?:xox[abpor]|xapp)-',
+    'hooks\\.slack',
+    'gsk_[A-Za-z0-9]{52}',
+    'lin_api_[A-Za-z0-9_]{32}',
+    'ntn_[0-9]{11}',
+    'SG\\.\\w+\\.\\w',
+    'shp(?:pa|ca|at|ss)_[A-Za-z0-9]{32}',
+    'gh[pousr]_[A-Za-z0-9_]{36}',
+    'github_pat_[A-Za-z0-9_]{82}',
+    'glpat-[A-Za-z0-9_-]{20}',
+    'glc_[A-Za-z0-9+/]{32}',
+    'glsa_[A-Za-z0-9]{32}_',
+    'ops_ey[A-Za-z0-9+/=]{100}',
+    'hv[sbr]\\.[A-Za-z0-9_-]{90}',
+    'vc[pciark]_[A-Za-z0-9]{20}',
+    'dckr_pat_[A-Za-z0-9_-]{27}',
+    'figd_[A-Za-z0-9_-]{40}',
+  ].join('|'),
+);
+/** secretlint's AWS secret access key: `aws_secret_access_key = "<40 characters>"` (any case of the name). */
+const AWS_SECRET_SHAPE = /secret_?access_?key["']?\s*(?::|=>|=)\s*["']?[A-Za-z0-9/+=]{40}/i;
+
+/** Whether secretlint's preset may report something in a text (the patterns above cover all of its token shapes). */
+function secretlintMayReport(text: string): boolean {
+  if (TOKEN_SHAPE.test(text)) return true;
+  if (text.includes('://') && URL_CREDENTIALS.test(text)) return true;
+  return (text.includes('ccess') || text.includes('CCESS')) && AWS_SECRET_SHAPE.test(text);
+}
 
 /** secretlint rule name (after `secretlint-rule-`) -> kind and environment variable. */
 const SECRETLINT_KINDS: Record<string, { kind: string; envName?: string }> = {
@@ -397,7 +488,7 @@ const providerCache = new TextCache<SecretHit[]>(1000, Infinity, 20_000);
 
 /** False when `scanProviderTokens` surely finds nothing in the text (a cheap test, no scan). */
 export function mayHoldProviderTokens(text: string): boolean {
-  return PROVIDER_PREFILTER.test(text) || PROVIDER_PREFILTER_WORDS.test(text) || (text.includes('://') && URL_CREDENTIALS.test(text));
+  return secretlintMayReport(text) || ((text.includes('wandb') || text.includes('WANDB_API_KEY')) && HEX40.test(text));
 }
 
 /** Token formats of known providers (secretlint's preset and the ML platforms above). */
@@ -413,9 +504,18 @@ export async function scanProviderTokens(text: string): Promise<SecretHit[]> {
 async function scanProviderTokensUncached(text: string): Promise<SecretHit[]> {
   const hits: SecretHit[] = [];
   for (const p of TOKEN_PATTERNS) {
+    if (!p.needs(text)) continue;
     for (const m of text.matchAll(p.re)) {
       // Group indices (`d` flag): the first group that took part, else the whole match.
-      const g = p.group ?? m.slice(1).findIndex((x) => x !== undefined) + 1;
+      let g = p.group ?? 0;
+      if (p.group === undefined) {
+        for (let i = 1; i < m.length; i++) {
+          if (m[i] !== undefined) {
+            g = i;
+            break;
+          }
+        }
+      }
       const value = m[g];
       const at = m.indices?.[g];
       if (value === undefined || !at) continue;
@@ -423,7 +523,7 @@ async function scanProviderTokensUncached(text: string): Promise<SecretHit[]> {
       hits.push({ start: at[0], end: at[1], kind: p.kind, envName: p.envName, via: 'provider' });
     }
   }
-  hits.push(...(await secretlintHits(text)));
+  if (secretlintMayReport(text)) for (const h of await secretlintHits(text)) hits.push(h);
   return mergeHits(hits);
 }
 

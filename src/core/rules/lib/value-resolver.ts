@@ -1,7 +1,7 @@
 // Value resolution for path arguments: a tiny evaluator of the expressions that
 // build paths (string literals, simple assignments across cells, `os.path.join`,
 // `Path / "x"`, f-strings, function parameter defaults), shared by the data rules.
-import type { ArgFact, PythonFacts, Span } from '../../parse/python';
+import type { ArgFact, AssignmentFact, CallFact, PythonFacts, Span } from '../../parse/python';
 import type { PythonProgram, PythonUnit } from '../../parse/program';
 
 // ---------------------------------------------------------------------------
@@ -28,6 +28,15 @@ interface ProgramSlots {
   key?: object;
   /** `program.qualify`, remembered for the run: every qualified memo reads the same callees. */
   qualify?: (dotted: string) => string;
+  /** The same for first segments of names (checks of kept qualified summaries). */
+  qualifyHead?: (head: string) => string;
+  /**
+   * The previous program with the same units at most positions (the last lint
+   * before a one-cell edit): its `all` arrays and alias key, and the positions
+   * whose facts changed since. `all` then copies the old array and recomputes
+   * only those positions.
+   */
+  prev?: { all: unknown[][]; key?: object; changed: number[]; importsChanged: boolean };
 }
 
 function qualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) => string {
@@ -55,7 +64,7 @@ function slotsOf(unit: PythonUnit): unknown[] {
  * edit has the same facts at almost every position, found by comparing
  * identities instead of a WeakMap lookup per unit.
  */
-const recentSlots: Array<{ facts: PythonFacts[]; slots: unknown[][] }> = [];
+const recentSlots: Array<{ facts: PythonFacts[]; slots: unknown[][]; p: ProgramSlots }> = [];
 
 /** The program asked about last, and its slots: scans ask for the same program unit after unit. */
 let lastProgram: PythonProgram | undefined;
@@ -70,15 +79,34 @@ function programSlotsOf(program: PythonProgram): ProgramSlots {
     return p;
   }
   const units = program.units;
-  const facts = units.map((u) => u.facts);
-  const n = facts.length;
+  const n = units.length;
+  const facts = new Array<PythonFacts>(n);
+  for (let i = 0; i < n; i++) facts[i] = units[i].facts;
   const prev = recentSlots.find((r) => r.facts.length === n && (n === 0 || r.facts[0] === facts[0] || r.facts[n - 1] === facts[n - 1]));
   const slots = new Array<unknown[]>(n);
-  for (let i = 0; i < n; i++) slots[i] = prev && prev.facts[i] === facts[i] ? prev.slots[i] : slotsOf(units[i]);
-  if (prev) recentSlots.splice(recentSlots.indexOf(prev), 1);
-  recentSlots.unshift({ facts, slots });
+  p = { slots, all: [] };
+  if (prev) {
+    const changed: number[] = [];
+    let importsChanged = false;
+    for (let i = 0; i < n; i++) {
+      if (prev.facts[i] === facts[i]) slots[i] = prev.slots[i];
+      else {
+        slots[i] = slotsOf(units[i]);
+        changed.push(i);
+        importsChanged ||= prev.facts[i].imports.length > 0 || facts[i].imports.length > 0;
+      }
+    }
+    // Only when few positions changed: copying the old arrays then costs less than reading every slot.
+    if (changed.length * 4 <= n) p.prev = { all: prev.p.all, key: prev.p.key, changed, importsChanged };
+    // One step back only: the old program lets go of its own predecessor.
+    prev.p.prev = undefined;
+    recentSlots.splice(recentSlots.indexOf(prev), 1);
+  } else {
+    for (let i = 0; i < n; i++) slots[i] = slotsOf(units[i]);
+  }
+  recentSlots.unshift({ facts, slots, p });
   if (recentSlots.length > 2) recentSlots.pop();
-  programSlots.set(program, (p = { slots, all: [] }));
+  programSlots.set(program, p);
   lastProgram = program;
   lastSlots = p;
   return p;
@@ -110,21 +138,29 @@ export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
     slots[id] = value === undefined ? NONE : value;
     return value;
   }) as UnitMemo<T>;
+  const read = (s: unknown[], unit: PythonUnit): T => {
+    let v = s[id];
+    if (v === undefined) {
+      const value = compute(unit);
+      v = s[id] = value === undefined ? NONE : value;
+    }
+    return (v === NONE ? undefined : v) as T;
+  };
   memo.all = (program) => {
     const p = programSlotsOf(program);
     const cached = p.all[id] as T[] | undefined;
     if (cached) return cached;
     const slots = p.slots;
     const n = slots.length;
-    const out = new Array<T>(n);
-    for (let i = 0; i < n; i++) {
-      const s = slots[i];
-      let v = s[id];
-      if (v === undefined) {
-        const value = compute(program.units[i]);
-        v = s[id] = value === undefined ? NONE : value;
-      }
-      out[i] = (v === NONE ? undefined : v) as T;
+    const old = p.prev?.all[id] as T[] | undefined;
+    let out: T[];
+    if (old && old.length === n) {
+      // The units at the other positions are the same: so are their summaries.
+      out = old.slice();
+      for (const i of p.prev!.changed) out[i] = read(slots[i], program.units[i]);
+    } else {
+      out = new Array<T>(n);
+      for (let i = 0; i < n; i++) out[i] = read(slots[i], program.units[i]);
     }
     p.all[id] = out;
     return out;
@@ -141,39 +177,113 @@ export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
   return memo;
 }
 
+/** A value of a qualified memo, with the alias key it was read under and how the unit's callee heads qualified then. */
+interface QualifiedEntry<T> {
+  key: object;
+  value: T;
+  fulls: readonly string[];
+}
+
+/** `program.qualify(head)` for the first segment of a dotted name, remembered for the run. */
+function headQualifier(program: PythonProgram, p: ProgramSlots): (head: string) => string {
+  if (!p.qualifyHead) {
+    const seen = new Map<string, string>();
+    p.qualifyHead = (head) => {
+      let q = seen.get(head);
+      if (q === undefined) seen.set(head, (q = program.qualify(head)));
+      return q;
+    };
+  }
+  return p.qualifyHead;
+}
+
+/** The distinct first segments of a unit's callees (`np` of `np.random.rand`), in order. */
+const calleeHeads = unitMemo((unit): readonly string[] => {
+  const heads: string[] = [];
+  for (const c of unit.facts.calls) {
+    const dot = c.callee.indexOf('.');
+    const head = dot < 0 ? c.callee : c.callee.slice(0, dot);
+    if (!heads.includes(head)) heads.push(head);
+  }
+  return heads;
+});
+
+/** Slot of a unit's qualified callee heads under the last alias key (shared by every qualified memo). */
+const HEADS_SLOT = slotCount++;
+
 /**
- * A per-unit summary that may also read callee names qualified through the
- * program's imports (`qualify`), and nothing else of other units. It keeps the
- * values of the last two alias keys a unit was read with: a notebook's cells
- * are also units of its `%%writefile`-aware program, whose imports may differ.
+ * What a unit's callee heads qualify to under the program's imports: the same
+ * array object as long as they qualify the same, so kept summaries are checked
+ * by identity. Computed once per unit and alias key, for all qualified memos.
+ */
+function unitFulls(s: unknown[], unit: PythonUnit, key: object, program: PythonProgram, p: ProgramSlots): readonly string[] {
+  const last = s[HEADS_SLOT] as { key: object; fulls: readonly string[] } | undefined;
+  if (last && last.key === key) return last.fulls;
+  const qualifyHead = headQualifier(program, p);
+  const heads = calleeHeads(unit);
+  let fulls: readonly string[] | undefined = last?.fulls;
+  if (!fulls || fulls.length !== heads.length || heads.some((h, i) => qualifyHead(h) !== fulls![i])) fulls = heads.map(qualifyHead);
+  s[HEADS_SLOT] = { key, fulls };
+  return fulls;
+}
+
+/**
+ * A per-unit summary that may also read the unit's callee names qualified
+ * through the program's imports (`qualify(call.callee)` for calls of the unit,
+ * nothing else), and nothing else of other units. A value is kept with the
+ * alias key it was computed under and what the unit's callee heads qualified
+ * to then: when the program's imports change (another cell imports
+ * something), the value is reused as long as the unit's own names qualify as
+ * before, so an import edit recomputes only the cells whose names it rebinds.
+ * The last two values are kept (a notebook's cells are also units of its
+ * `%%writefile`-aware program, whose imports may differ).
  */
 export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: string) => string) => T): QualifiedMemo<T> {
-  // Four slots: key and value of the last read, key and value of the one before.
+  // Two slots: the entry of the last read, and the one before.
   const id = slotCount;
-  slotCount += 4;
-  const get = (s: unknown[], key: object, unit: PythonUnit, qualify: (dotted: string) => string): T => {
-    if (s[id] === key) return s[id + 1] as T;
-    if (s[id + 2] === key) return s[id + 3] as T;
-    const value = compute(unit, qualify);
-    s[id + 2] = s[id];
-    s[id + 3] = s[id + 1];
-    s[id] = key;
-    s[id + 1] = value;
-    return value;
+  slotCount += 2;
+  const same = (e: QualifiedEntry<T> | undefined, fulls: readonly string[]): boolean =>
+    !!e && (e.fulls === fulls || (e.fulls.length === fulls.length && e.fulls.every((f, i) => f === fulls[i])));
+  const get = (s: unknown[], key: object, unit: PythonUnit, program: PythonProgram, p: ProgramSlots): T => {
+    const last = s[id] as QualifiedEntry<T> | undefined;
+    if (last && last.key === key) return last.value;
+    const before = s[id + 1] as QualifiedEntry<T> | undefined;
+    if (before && before.key === key) {
+      s[id] = before;
+      s[id + 1] = last;
+      return before.value;
+    }
+    const fulls = unitFulls(s, unit, key, program, p);
+    const reuse = same(last, fulls) ? last : same(before, fulls) ? before : undefined;
+    const entry: QualifiedEntry<T> = { key, value: reuse ? reuse.value : compute(unit, qualifierOf(program, p)), fulls };
+    s[id + 1] = last;
+    s[id] = entry;
+    return entry.value;
   };
-  const memo = ((unit: PythonUnit, program: PythonProgram): T => get(slotsOf(unit), aliasKey(program), unit, qualifierOf(program, programSlotsOf(program)))) as QualifiedMemo<T>;
+  const memo = ((unit: PythonUnit, program: PythonProgram): T => {
+    const p = programSlotsOf(program);
+    return get(slotsOf(unit), (p.key ??= aliasKey(program)), unit, program, p);
+  }) as QualifiedMemo<T>;
   memo.all = (program) => {
     const p = programSlotsOf(program);
     const cached = p.all[id] as T[] | undefined;
     if (cached) return cached;
-    const key = aliasKey(program);
-    const qualify = qualifierOf(program, p);
+    const key = (p.key ??= aliasKey(program));
     const slots = p.slots;
     const n = slots.length;
-    const out = new Array<T>(n);
-    for (let i = 0; i < n; i++) {
-      const s = slots[i];
-      out[i] = s[id] === key ? (s[id + 1] as T) : get(s, key, program.units[i], qualify);
+    const old = p.prev && p.prev.key === key ? (p.prev.all[id] as T[] | undefined) : undefined;
+    let out: T[];
+    if (old && old.length === n) {
+      // Same imports, and the units at the other positions are the same: so are their summaries.
+      out = old.slice();
+      for (const i of p.prev!.changed) out[i] = get(slots[i], key, program.units[i], program, p);
+    } else {
+      out = new Array<T>(n);
+      for (let i = 0; i < n; i++) {
+        const s = slots[i];
+        const e = s[id] as QualifiedEntry<T> | undefined;
+        out[i] = e && e.key === key ? e.value : get(s, key, program.units[i], program, p);
+      }
     }
     p.all[id] = out;
     return out;
@@ -182,7 +292,8 @@ export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: s
     const p = programSlotsOf(program);
     const key = (p.key ??= aliasKey(program));
     const s = p.slots[i];
-    return s[id] === key ? (s[id + 1] as T) : get(s, key, program.units[i], qualifierOf(program, p));
+    const e = s[id] as QualifiedEntry<T> | undefined;
+    return e && e.key === key ? e.value : get(s, key, program.units[i], program, p);
   };
   return memo;
 }
@@ -200,15 +311,70 @@ export function firstIn<T, R>(program: PythonProgram, memo: { at(program: Python
   return undefined;
 }
 
+/**
+ * The dotted prefixes a unit's imports answer for (`import a.b.c` -> a, a.b,
+ * a.b.c; `from a import b` -> also a.b), alias-independent and cached across
+ * runs: import questions read a set per unit with imports.
+ */
+interface ImportPrefixes {
+  /** Prefixes of the modules and of `module.name` for `from` imports (`importsAny`). */
+  names: Set<string>;
+  /** Prefixes of the modules only (`PythonProgram.importsAny`). */
+  modules: Set<string>;
+}
+
+function addPrefixes(set: Set<string>, dotted: string): void {
+  set.add(dotted);
+  for (let i = dotted.indexOf('.'); i >= 0; i = dotted.indexOf('.', i + 1)) set.add(dotted.slice(0, i));
+}
+
+const unitImportPrefixes = unitMemo((unit): ImportPrefixes | undefined => {
+  if (unit.facts.imports.length === 0) return undefined;
+  const names = new Set<string>();
+  const modules = new Set<string>();
+  for (const i of unit.facts.imports) {
+    addPrefixes(modules, i.module);
+    addPrefixes(names, i.module);
+    if (i.name && i.name !== '*') addPrefixes(names, `${i.module}.${i.name}`);
+  }
+  return { names, modules };
+});
+
+/** Answers of import questions per program, by kind and prefix list (several rules ask the same). */
+const importsMemo = new WeakMap<PythonProgram, Map<string, boolean>>();
+
+function importsQuery(program: PythonProgram, prefixes: readonly string[], kind: 'names' | 'modules'): boolean {
+  let memo = importsMemo.get(program);
+  if (!memo) importsMemo.set(program, (memo = new Map()));
+  const key = kind + '\n' + prefixes.join('\n');
+  let v = memo.get(key);
+  if (v === undefined) {
+    v = false;
+    const units = program.units;
+    let all: ReadonlyArray<ImportPrefixes | undefined> | undefined;
+    for (let i = 0; i < units.length && !v; i++) {
+      if (units[i].facts.imports.length === 0) continue;
+      const set = (all ??= unitImportPrefixes.all(program))[i]![kind];
+      for (const p of prefixes) {
+        if (set.has(p)) {
+          v = true;
+          break;
+        }
+      }
+    }
+    memo.set(key, v);
+  }
+  return v;
+}
+
 /** True when the program imports a module at or under a prefix, `from a import b` counting as `a.b`. */
 export function importsAny(program: PythonProgram, prefixes: readonly string[]): boolean {
-  for (const u of program.units) {
-    for (const i of u.facts.imports) {
-      const full = i.name && i.name !== '*' ? `${i.module}.${i.name}` : i.module;
-      if (prefixes.some((p) => full === p || full.startsWith(p + '.') || i.module === p || i.module.startsWith(p + '.'))) return true;
-    }
-  }
-  return false;
+  return importsQuery(program, prefixes, 'names');
+}
+
+/** `program.importsAny(prefixes)` (modules only, not `from a import b` names), remembered per program. */
+export function importsModule(program: PythonProgram, prefixes: readonly string[]): boolean {
+  return importsQuery(program, prefixes, 'modules');
 }
 
 /** Positions of units in a program, found on demand (most runs ask about a few units only). */
@@ -260,8 +426,16 @@ const recentAliases: Array<{ lines: string[]; key: object }> = [];
 export function aliasKey(program: PythonProgram): object {
   let key = aliasKeys.get(program);
   if (key) return key;
+  // No import changed since the previous program at these positions: the same aliases.
+  const prev = programSlotsOf(program).prev;
+  if (prev?.key && !prev.importsChanged) {
+    aliasKeys.set(program, prev.key);
+    return prev.key;
+  }
   const lines: string[] = [];
-  for (const u of program.units) if (u.facts.imports.length) lines.push(importLines(u));
+  const units = program.units;
+  let all: readonly string[] | undefined;
+  for (let i = 0; i < units.length; i++) if (units[i].facts.imports.length) lines.push((all ??= importLines.all(program))[i]);
   key = recentAliases.find((r) => r.lines.length === lines.length && r.lines.every((l, i) => l === lines[i]))?.key ?? internAliases(lines.join(''));
   if (!recentAliases.some((r) => r.key === key)) {
     recentAliases.unshift({ lines, key });
@@ -514,6 +688,33 @@ const unitScopes = unitMemo((unit): ScopeShape[] =>
   }),
 );
 
+/** A unit's single-target assignments by target (cached across runs): name lookups read one map per unit. */
+const unitAssignmentsByTarget = unitMemo((unit): Map<string, AssignmentFact[]> | undefined => {
+  let out: Map<string, AssignmentFact[]> | undefined;
+  for (const a of unit.facts.assignments) {
+    if (a.targets.length !== 1) continue;
+    out ??= new Map();
+    const t = a.targets[0];
+    const list = out.get(t);
+    if (list) list.push(a);
+    else out.set(t, [a]);
+  }
+  return out;
+});
+
+/** A unit's calls by the callee's last segment (cached across runs): call sites of a function in one lookup per unit. */
+const NO_CALL_FACTS: CallFact[] = [];
+
+const unitCallsByName = unitMemo((unit): Map<string, CallFact[]> => {
+  const out = new Map<string, CallFact[]>();
+  for (const c of unit.facts.calls) {
+    const list = out.get(c.name);
+    if (list) list.push(c);
+    else out.set(c.name, [c]);
+  }
+  return out;
+});
+
 /**
  * Resolves expressions to the strings they build, through the program's simple
  * assignments (`DATA = "data/train.csv"`). Cached per program: rules share it.
@@ -528,7 +729,11 @@ export class ValueResolver {
   // Memos: a program is linted once, so values do not change under them.
   private readonly assignmentValues = new Map<Assignment, ResolvedValue>();
   private readonly paramValues = new Map<string, ResolvedValue>();
-  private readonly argValues = new Map<ArgFact, ResolvedValue>();
+  /**
+   * By unit, then argument: the facts (and so the argument objects) of cells
+   * with the same text are shared, but a value depends on where the cell is.
+   */
+  private readonly argValues = new Map<PythonUnit, Map<ArgFact, ResolvedValue>>();
   constructor(readonly program: PythonProgram) {}
 
   private indexOf(unit: PythonUnit): number | undefined {
@@ -543,11 +748,12 @@ export class ValueResolver {
     // Only simple names are looked up in the table (`DATA`, `cfg.path`).
     if (/^[A-Za-z_][\w.]*$/.test(name)) {
       const units = this.program.units;
+      const byTarget = unitAssignmentsByTarget.all(this.program);
       for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
+        const found = byTarget[unitIndex]?.get(name);
+        if (!found) continue;
         const unit = units[unitIndex];
-        for (const a of unit.facts.assignments) {
-          if (a.targets.length === 1 && a.targets[0] === name) list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
-        }
+        for (const a of found) list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
       }
     }
     this.named.set(name, list);
@@ -600,9 +806,12 @@ export class ValueResolver {
   private computeParam(scope: FunctionScope, name: string, depth: number, seen: Set<Assignment>): ResolvedValue {
     const param = scope.params.find((p) => p.name === name);
     if (!param || depth > 6) return unknownValue();
-    for (const unit of this.program.units) {
-      for (const call of unit.facts.calls) {
-        if (call.name !== scope.name || (call.callee !== scope.name && !call.callee.endsWith('.' + scope.name))) continue;
+    const byName = unitCallsByName.all(this.program);
+    const units = this.program.units;
+    for (let ui = 0; ui < units.length; ui++) {
+      const unit = units[ui];
+      for (const call of byName[ui].get(scope.name) ?? NO_CALL_FACTS) {
+        if (call.callee !== scope.name && !call.callee.endsWith('.' + scope.name)) continue;
         const index = param.index - (scope.method && call.callee.includes('.') ? 1 : 0);
         const arg = call.args.find((a) => a.name === name) ?? call.args.filter((a) => a.name === undefined)[index];
         if (!arg) continue;
@@ -658,8 +867,10 @@ export class ValueResolver {
 
   resolveArg(unit: PythonUnit, arg: ArgFact): ResolvedValue {
     if (arg.str !== undefined) return known(arg.str);
-    let v = this.argValues.get(arg);
-    if (!v) this.argValues.set(arg, (v = this.evaluate(unit, arg.text, arg.valueSpan.start)));
+    let byArg = this.argValues.get(unit);
+    if (!byArg) this.argValues.set(unit, (byArg = new Map()));
+    let v = byArg.get(arg);
+    if (!v) byArg.set(arg, (v = this.evaluate(unit, arg.text, arg.valueSpan.start)));
     return v;
   }
 

@@ -161,18 +161,27 @@ const shellServing = unitMemo((unit: PythonUnit): Array<{ range: Range; command:
 
 function checkPython(ctx: RuleContext, program: PythonProgram): void {
   const container = ctx.target === 'notebook' ? 'notebook' : 'file';
+  const deployments = pythonDeployments(program);
+  // Serving commands per unit (only units with magics have any).
+  const units = program.units;
+  let serving: Array<{ unit: PythonUnit; list: Array<{ range: Range; command: string }> }> | undefined;
+  for (const unit of units) {
+    if (unit.magics.length === 0) continue;
+    const list = shellServing(unit);
+    if (list.length) (serving ??= []).push({ unit, list });
+  }
+  // Nothing deploys: nothing to report, whatever monitors (the monitoring scan is skipped).
+  if (deployments.length === 0 && !serving) return;
   const monitoring = monitoringIn(program);
   if (monitoring.fileWide) return;
-  const deployments = pythonDeployments(program);
   // A capture config passed to some deployment covers that one; built but passed to none we can see, it covers all.
   if (monitoring.capture && !deployments.some((d) => d.monitored)) return;
   for (const d of deployments) {
     if (d.monitored) continue;
     ctx.report({ messageId: MESSAGE_BY_PLATFORM[d.platform], data: { what: d.what, container }, location: unitLocation(d.unit, d.span) });
   }
-  for (const unit of program.units) {
-    if (unit.magics.length === 0) continue;
-    for (const s of shellServing(unit)) {
+  for (const { unit, list } of serving ?? []) {
+    for (const s of list) {
       ctx.report({
         messageId: 'serving',
         data: { what: s.command, container },

@@ -6,7 +6,7 @@ import { nodeRange, type YamlFile } from '../../parse/yaml';
 import { defineRule, type ReportDescriptor, type RuleContext } from '../../rule';
 import type { Edit, Fix, TextEdit } from '../../types';
 import { parseEmbedded } from '../lib/training';
-import { qualifiedMemo, unitMemo } from '../lib/value-resolver';
+import { importsModule, qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 const SEED = 42;
 
@@ -179,7 +179,7 @@ const SEED_LINES: Record<Library, SeedLine> = {
 const KERAS_SEED: SeedLine = { module: 'keras', alias: 'keras', line: (a) => `${a}.utils.set_random_seed(${SEED})` };
 
 function seedLineFor(l: Library, program: PythonProgram): SeedLine {
-  return l === 'tensorflow' && !program.importsAny(['tensorflow']) && program.importsAny(['keras']) ? KERAS_SEED : SEED_LINES[l];
+  return l === 'tensorflow' && !importsModule(program, ['tensorflow']) && importsModule(program, ['keras']) ? KERAS_SEED : SEED_LINES[l];
 }
 
 const importLine = (s: SeedLine, alias = s.alias): string => (alias === s.module ? `import ${s.module}` : `import ${s.module} as ${alias}`);
@@ -323,21 +323,31 @@ function programFacts(calls: readonly RandomCall[]): ProgramFacts {
  */
 function readsRandomness(call: CallFact, q: string): boolean {
   const name = call.name;
+  if (
+    (/seed/i.test(name) && SEED_HELPER.test(name)) ||
+    /^(sweep|train_test_split|shuffle|sample|backward|fit|step|compile)$/.test(name) ||
+    /^(DataLoader|random_split)$/.test(call.callee) ||
+    GENERATOR_METHODS.has(name)
+  ) {
+    return true;
+  }
+  // Every test on the qualified name below is anchored at one of these modules.
+  const dot = q.indexOf('.');
+  if (dot < 0 || !RANDOM_HEADS.has(q.slice(0, dot))) return false;
   return (
     SEED_CALLS.some((s) => s.match.test(q)) ||
-    SEED_HELPER.test(name) ||
     RANDOM_STATE_TARGETS.some((t) => t.match.test(q)) ||
-    /^(sweep|train_test_split|shuffle|sample|backward|fit|step|compile)$/.test(name) ||
     /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) ||
     /^numpy\.random\.\w+$/.test(q) ||
     /^random\.\w+$/.test(q) ||
     TORCH_DRAWS.test(q) ||
     TF_DRAWS.test(q) ||
-    /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q) ||
-    /^(DataLoader|random_split)$/.test(call.callee) ||
-    GENERATOR_METHODS.has(name)
+    /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q)
   );
 }
+
+/** First segments of the qualified names the tests of `readsRandomness` match (SEED_CALLS, RANDOM_STATE_TARGETS, draws). */
+const RANDOM_HEADS = new Set(['random', 'numpy', 'torch', 'tensorflow', 'tf', 'keras', 'tf_keras', 'lightning', 'pytorch_lightning', 'lightning_fabric', 'transformers', 'accelerate', 'sklearn', 'imblearn', 'umap', 'pyspark', 'optuna', 'azure']);
 
 /** What the analysis tests of a call that depends on the call and its qualified name only (computed once per cell text). */
 interface Pre {
@@ -433,8 +443,8 @@ function analyse(ctx: RuleContext, a: Analysed): void {
 
   let torchTraining: ResolvedCall | undefined;
   let tfTraining: ResolvedCall | undefined;
-  const importsTorch = program.importsAny(['torch', 'lightning', 'pytorch_lightning', 'sentence_transformers']);
-  const importsTf = program.importsAny(['tensorflow', 'keras', 'tf_keras']);
+  const importsTorch = importsModule(program, ['torch', 'lightning', 'pytorch_lightning', 'sentence_transformers']);
+  const importsTf = importsModule(program, ['tensorflow', 'keras', 'tf_keras']);
   const tfSeedCall = seedLineFor('tensorflow', program).line(seedLineFor('tensorflow', program).alias);
   // `model.compile(optimizer=..., loss=...)`: a Keras model is trained in this program.
   const compiles = importsTf && calls.some((rc) => rc.call.name === 'compile' && rc.call.callee.includes('.') && rc.call.args.some((x) => x.name === 'optimizer' || x.name === 'loss'));
@@ -490,7 +500,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
         report({ messageId: 'missingSeed', data: { callee: 'train_test_split' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
         continue;
       }
-      if (call.name === 'shuffle' && noSeed && program.importsAny(['datasets']) && call.args.length === 0) {
+      if (call.name === 'shuffle' && noSeed && importsModule(program, ['datasets']) && call.args.length === 0) {
         if (seeded.has('numpy')) continue;
         const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
         report({ messageId: 'missingSeed', data: { callee: 'shuffle' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
@@ -513,7 +523,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
       if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${pre.npDraw}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
       continue;
     }
-    if (pre.pyDraw !== undefined && program.importsAny(['random'])) {
+    if (pre.pyDraw !== undefined && importsModule(program, ['random'])) {
       if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${pre.pyDraw}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
       continue;
     }
