@@ -56,6 +56,19 @@ describe('secrets library', () => {
     assert.deepEqual(await scanProviderTokens('no secrets here, just sk-learn and asia-east1'), []);
   });
 
+  it('does not keep secretlint profiler entries from one lint to the next (no leak in a long session)', async () => {
+    const { secretLintProfiler } = await import('@secretlint/profiler');
+    const coreMarks = (): number => performance.getEntries().filter((e) => e.name.startsWith('@core>')).length;
+    performance.mark('someone-else');
+    // Distinct texts: the provider cache must not answer.
+    for (let i = 0; i < 5; i++) assert.equal((await scanProviderTokens(`slack_${i} = "${SLACK}"\n`)).length, 1);
+    assert.equal(coreMarks(), 0);
+    assert.equal((await secretLintProfiler.getEntries()).length, 0);
+    assert.equal((await secretLintProfiler.getMeasures()).length, 0);
+    assert.equal(performance.getEntriesByName('someone-else').length, 1, "other marks are left alone");
+    performance.clearMarks('someone-else');
+  });
+
   it('scans only texts that hold a token shape, with every provider pattern', async () => {
     // Token-like prefixes in ordinary identifiers: nothing to scan, nothing found.
     assert.equal(mayHoldProviderTokens('hf_token = client.get_secret("hf")\nhf_repo_suffix = "x"\n--boot-disk-size=100'), false);

@@ -444,6 +444,28 @@ function loadSecretlint(): Promise<{ lintSource: SecretlintLintSource; config: S
   return secretlint;
 }
 
+/**
+ * secretlint's profiler records performance marks and measures for every lint and
+ * never drops them: in an editor session that grows with every keystroke. Drop
+ * secretlint's own entries (named `@core>...`), leaving anyone else's marks alone.
+ */
+async function dropSecretlintProfile(): Promise<void> {
+  try {
+    const { secretLintProfiler } = await import('@secretlint/profiler');
+    (await secretLintProfiler.getEntries()).length = 0;
+    (await secretLintProfiler.getMeasures()).length = 0;
+  } catch {
+    // Profiler internals changed: nothing to drop.
+  }
+  const perf = globalThis.performance;
+  const names = new Set<string>();
+  for (const e of [...perf.getEntriesByType('mark'), ...perf.getEntriesByType('measure')]) if (e.name.startsWith('@core>')) names.add(e.name);
+  for (const n of names) {
+    perf.clearMarks(n);
+    perf.clearMeasures(n);
+  }
+}
+
 async function secretlintHits(text: string): Promise<SecretHit[]> {
   const sl = await loadSecretlint();
   if (!sl) return [];
@@ -451,6 +473,7 @@ async function secretlintHits(text: string): Promise<SecretHit[]> {
     source: { content: text, filePath: 'cell.txt', contentType: 'text' },
     options: { config: sl.config, maskSecrets: true, noPhysicFilePath: true },
   });
+  await dropSecretlintProfile();
   const hits: SecretHit[] = [];
   for (const m of result.messages) {
     if (m.type !== 'message') continue;
