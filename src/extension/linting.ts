@@ -53,7 +53,8 @@ interface State {
   quiet?: Lint;
   /** URIs that got diagnostics from this target (cells, the notebook itself). */
   published: Set<string>;
-  publishedUris: Map<string, vscode.Uri>;
+  /** What was published per URI, with a signature of its diagnostics to skip unchanged ones. */
+  publishedUris: Map<string, { uri: vscode.Uri; sig: string }>;
 }
 
 export interface LintStats {
@@ -319,13 +320,16 @@ export class Linting implements vscode.Disposable {
       this.workspaceCollection.delete(lint.document.uri);
     }
     // URIs published before but gone now (deleted cells) are cleared.
-    for (const [key, uri] of s.publishedUris) if (!byUri.has(key)) entries.push([uri, []]);
-    s.publishedUris.clear();
+    for (const [key, p] of s.publishedUris) if (!byUri.has(key)) entries.push([p.uri, []]);
+    const before = s.publishedUris;
+    s.publishedUris = new Map();
     for (const [key, e] of byUri) {
-      entries.push([e.uri, e.diagnostics]);
-      s.publishedUris.set(key, e.uri);
+      const sig = e.diagnostics.map(diagnosticSig).join('\n');
+      s.publishedUris.set(key, { uri: e.uri, sig });
+      // An edit changes one cell's findings, rarely the other 299: send only what changed.
+      if (before.get(key)?.sig !== sig || !before.has(key)) entries.push([e.uri, e.diagnostics]);
     }
-    this.collection.set(entries);
+    if (entries.length) this.collection.set(entries);
   }
 
   /** Drops a target's diagnostics and pending runs (closed, disabled, excluded). */
@@ -337,7 +341,7 @@ export class Linting implements vscode.Disposable {
       if (s.timer) clearTimeout(s.timer);
       s.cts?.cancel();
       s.seq++;
-      for (const u of s.publishedUris.values()) {
+      for (const { uri: u } of s.publishedUris.values()) {
         this.collection.delete(u);
         this.cellOwners.delete(u.toString());
       }
@@ -373,4 +377,12 @@ export class Linting implements vscode.Disposable {
     this.collection.dispose();
     this.didLint.dispose();
   }
+}
+
+/** Everything a diagnostic shows, as a string: equal strings, nothing to re-publish. */
+function diagnosticSig(d: vscode.Diagnostic): string {
+  const r = d.range;
+  const code = typeof d.code === 'object' ? `${d.code.value}` : `${d.code ?? ''}`;
+  const related = (d.relatedInformation ?? []).map((ri) => `${ri.location.uri.toString()}@${ri.location.range.start.line}:${ri.location.range.start.character}:${ri.message}`).join('|');
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${d.severity} ${code} ${(d.tags ?? []).join(',')} ${d.message} ${related}`;
 }
