@@ -88,7 +88,10 @@ if (!isMainThread && request?.tag === TAG) {
   void run(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      process.stderr.write(`mlops-hygiene: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      // Errors from the worker arrive structured-cloned: maybe no stack, maybe not an Error.
+      const m = e as { stack?: unknown; message?: unknown } | undefined;
+      const text = typeof m?.stack === 'string' ? m.stack : typeof m?.message === 'string' ? m.message : JSON.stringify(e) ?? String(e);
+      process.stderr.write(`mlops-hygiene: internal error: ${text}\n`);
       process.exitCode = 2;
     },
   );

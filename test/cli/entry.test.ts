@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 
@@ -55,6 +56,20 @@ describe('bundled CLI entry (bounded worker)', function () {
     const r = bundled(args, { MLOPS_HYGIENE_NO_WORKER: '1' });
     assert.equal(r.out, expected.out);
     assert.equal(r.code, 1);
+  });
+
+  it('checks files with provider tokens (secretlint runs in the worker) and masks them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-hygiene-entry-'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    // Assembled at run time: no token in full in the repository.
+    const token = ['xoxb', '123456789012', '1234567890123', 'Ab3dEf6hIj9lMn2pQr5tUv8x'].join('-');
+    for (const f of ['a.py', 'b.py']) fs.writeFileSync(path.join(dir, f), `slack = "${token}"\nother = "${token.replace('8x', '8y')}"\n`);
+    const r = bundled(['check', dir, '--format', 'json']);
+    assert.equal(r.err, '');
+    assert.equal(r.code, 1);
+    const rules = (JSON.parse(r.out) as Array<{ rule: string }>).map((f) => f.rule);
+    assert.deepEqual(rules, Array(4).fill('hardcoded-secret'));
+    assert.ok(!r.out.includes(token), 'the token is masked');
   });
 
   it('reports usage errors from the worker with exit 2; other commands run in the main thread', () => {

@@ -1,5 +1,7 @@
 import rule from '../../src/core/rules/reproducibility/hidden-state';
 import { ruleTester } from '../helpers/rule-tester';
+import * as assert from 'node:assert/strict';
+import { editSession } from '../helpers/edit-session';
 
 ruleTester(rule, {
   valid: [
@@ -126,3 +128,34 @@ ruleTester(rule, {
     },
   ],
 });
+
+describe('hidden-state after one-cell edits', () => {
+  it('follows edits that keep the names of a cell (positions move) and edits that change them', async () => {
+    const lint = await editSession('hidden-state');
+    assert.deepEqual(await lint(['print(model)', 'x = 1', 'model = train()']), ['0:1:7 laterDefinition']);
+    // A comment: the cells hold the same names, the read moves down a line.
+    assert.deepEqual(await lint(['# first\nprint(model)', 'x = 1', 'model = train()']), ['0:2:7 laterDefinition']);
+    assert.deepEqual(await lint(['# first\nprint(model)', 'model = train()', 'x = 1']), ['0:2:7 laterDefinition']);
+    assert.deepEqual(await lint(['model = train()', 'print(model)', 'x = 1']), []);
+    assert.deepEqual(await lint(['print(model)', 'x = 1', 'model = train()']), ['0:1:7 laterDefinition']);
+  });
+
+  it('reads the lines of function bodies that can bind module names: global, namespace writes, star imports', async () => {
+    const lint = await editSession('hidden-state');
+    assert.deepEqual(await lint(['setup()', 'def setup():\n    w = 1', 'print(model)', 'model = 2']), ['0:1:1 laterDefinition', '2:1:7 laterDefinition']);
+    // `globals()[k] = v` in a function makes the cell opaque: nothing is checked from there on.
+    assert.deepEqual(await lint(['setup()', "def setup():\n    globals()['w'] = 1", 'print(model)', 'model = 2']), ['0:1:1 laterDefinition']);
+    assert.deepEqual(await lint(['def f():\n    from m import *\n    return 1', 'print(model)', 'model = 2']), []);
+    // `global` in a nested function may bind the name.
+    assert.deepEqual(await lint(['def f():\n    def g():\n        global z\n        z = 1\n    return g', 'print(z)', 'z = 2']), []);
+    assert.deepEqual(await lint(['print(z)', 'def f():\n    def g():\n        global z\n        z = 1\n    return g', 'z = 2']), ['0:1:7 laterDefinition']);
+    // A class body runs at once; its methods do not.
+    assert.deepEqual(await lint(['class A:\n    def m(self):\n        return y\n    z = y', 'y = 1']), ['0:4:9 laterDefinition']);
+  });
+
+  it('reads a cell cut in the middle of an f-string expression (typing in the editor)', async () => {
+    const lint = await editSession('hidden-state');
+    assert.deepEqual(await lint(["print(f\"{cfg['k", 'cfg = {}']), ['0:1:10 laterDefinition']);
+  });
+});
+

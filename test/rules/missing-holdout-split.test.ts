@@ -110,3 +110,14 @@ describe('missing-holdout-split after one-cell edits', () => {
   });
 });
 
+describe('missing-holdout-split: held-out evidence through aliases', () => {
+  it('qualifies a bare name through its import, and stops at reinforcement learning', async () => {
+    const lint = await editSession('missing-holdout-split');
+    const train = 'from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\nclf.fit(X, y)';
+    assert.deepEqual(await lint([train, 'print(clf.score(X, y))']), ['1:1:7 sameData']);
+    assert.deepEqual(await lint([train, 'from sklearn.model_selection import cross_val_score as cvs\nprint(cvs(clf, X, y))', 'print(clf.score(X, y))']), []);
+    assert.deepEqual(await lint([train, 'from myutils import helper as cvs\nprint(cvs(clf, X, y))', 'print(clf.predict(X2))']), ['0:3:1 noHoldout']);
+    assert.deepEqual(await lint([`import gym\n${train}`, 'print(clf.score(X, y))']), []);
+  });
+});
+

@@ -1,5 +1,7 @@
 import rule from '../../src/core/rules/validation/preprocessing-before-split';
 import { ruleTester } from '../helpers/rule-tester';
+import * as assert from 'node:assert/strict';
+import { editSession } from '../helpers/edit-session';
 
 const IMPORTS = 'import pandas as pd\nfrom sklearn.model_selection import train_test_split, cross_val_score, GridSearchCV, KFold\nfrom sklearn.preprocessing import StandardScaler, MinMaxScaler, OneHotEncoder, LabelEncoder, PolynomialFeatures\nfrom sklearn.decomposition import PCA\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.pipeline import make_pipeline\n';
 
@@ -157,3 +159,34 @@ ruleTester(rule, {
     },
   ],
 });
+
+describe('preprocessing-before-split after one-cell edits', () => {
+  const head = 'from sklearn.preprocessing import StandardScaler\nfrom sklearn.model_selection import train_test_split, GridSearchCV\nX, y = load()';
+  const fit = 'X_s = StandardScaler().fit_transform(X)';
+
+  it('follows the fitted data through cells that have no fit or split', async () => {
+    const lint = await editSession('preprocessing-before-split');
+    const split = 'X_train, X_test = train_test_split(X2, random_state=0)';
+    assert.deepEqual(await lint([head, fit, 'X2 = X_s * 2', split]), ['1:1:7 leak']);
+    assert.deepEqual(await lint([head, fit, 'X2 = load_other()', split]), []);
+    assert.deepEqual(await lint([head, fit, '# scaled\nX2 = X_s * 2', split]), ['1:1:7 leak']);
+    assert.deepEqual(await lint([head, fit, 'print(1)', split]), []);
+  });
+
+  it('reports a fit in each copy of a cell (copies share their statements)', async () => {
+    const lint = await editSession('preprocessing-before-split');
+    const split = 'X_train, X_test = train_test_split(X_s, random_state=0)';
+    assert.deepEqual(await lint([head, fit, 'print(1)', fit, split]), ['1:1:7 leak', '3:1:7 leak']);
+    assert.deepEqual(await lint([head, fit, 'print(1)', 'X_s = load_other()', split]), []);
+  });
+
+  it('follows a function that returns fitted data, and a search fit on it', async () => {
+    const lint = await editSession('preprocessing-before-split');
+    const prep = 'def prep(X):\n    return StandardScaler().fit_transform(X)';
+    assert.deepEqual(await lint([head, prep, 'X_s = prep(X)', 'X_train, X_test = train_test_split(X_s, random_state=0)']), ['1:2:12 leak']);
+    assert.deepEqual(await lint([head, prep, 'X_s = prep(X)', 'model.fit(X_s, y)']), []);
+    assert.deepEqual(await lint([head, fit, 'gs = GridSearchCV(est, grid)\ngs.fit(X_s, y)']), ['1:1:7 leakCv']);
+    assert.deepEqual(await lint([head, fit, 'gs = Ridge()\ngs.fit(X_s, y)']), []);
+  });
+});
+

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { applyEdits, selectEdits } from '../../src/core/fix/apply';
 import rule from '../../src/core/rules/governance/unregistered-model';
 import { lintCase, ruleTester } from '../helpers/rule-tester';
+import { editSession } from '../helpers/edit-session';
 
 const TRAIN = 'import joblib\nfrom sklearn.ensemble import RandomForestClassifier\n\nmodel = RandomForestClassifier(n_estimators=200, random_state=0)\nmodel.fit(X_train, y_train)\n';
 
@@ -89,3 +90,18 @@ describe('unregistered-model template re-lints clean', () => {
     assert.deepEqual(again.findings.map((f) => f.message), []);
   });
 });
+
+describe('unregistered-model after one-cell edits', () => {
+  it('follows registrations, shell steps and the saves of other cells', async () => {
+    const lint = await editSession('unregistered-model');
+    const cells = ['import joblib\nfrom sklearn.ensemble import RandomForestClassifier', 'model = RandomForestClassifier()\nmodel.fit(X, y)', 'joblib.dump(model, "model.joblib")'];
+    assert.deepEqual(await lint(cells), ['2:1:1 unregistered']);
+    assert.deepEqual(await lint([...cells, 'import mlflow\nmlflow.sklearn.log_model(model, "m", registered_model_name="m")']), []);
+    assert.deepEqual(await lint([...cells, '!dvc add model.joblib']), []);
+    assert.deepEqual(await lint([...cells, '!ls model.joblib']), ['2:1:1 unregistered']);
+    // A save through a bare name imported from joblib.
+    assert.deepEqual(await lint(['from joblib import dump as save_it\nfrom sklearn.ensemble import RandomForestClassifier', cells[1], 'save_it(model, "model.joblib")']), ['2:1:1 unregistered']);
+    assert.deepEqual(await lint(['from shutil import copy as save_it\nfrom sklearn.ensemble import RandomForestClassifier', cells[1], 'save_it(model, "model.joblib")']), []);
+  });
+});
+

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { applyEdits, selectEdits } from '../../src/core/fix/apply';
 import rule from '../../src/core/rules/governance/unsafe-deserialization';
 import { lintCase, ruleTester } from '../helpers/rule-tester';
+import { editSession } from '../helpers/edit-session';
 
 ruleTester(rule, {
   valid: [
@@ -109,3 +110,23 @@ describe('unsafe-deserialization fixes re-lint clean', () => {
     });
   }
 });
+
+describe('unsafe-deserialization after one-cell edits', () => {
+  it('follows the import a load resolves through', async () => {
+    const lint = await editSession('unsafe-deserialization');
+    const load = 'obj = pk.load(open("m.pkl", "rb"))';
+    assert.deepEqual(await lint(['import pickle as pk', load]), ['1:1:7 pickle']);
+    assert.deepEqual(await lint(['import json as pk', load]), []);
+    assert.deepEqual(await lint(['import pickle as pk', load]), ['1:1:7 pickle']);
+    // A bare name imported from a pickle module.
+    assert.deepEqual(await lint(['from pickle import load as pl', 'obj = pl(f)']), ['1:1:7 pickle']);
+    assert.deepEqual(await lint(['from json import load as pl', 'obj = pl(f)']), []);
+  });
+
+  it('follows the file an earlier cell wrote', async () => {
+    const lint = await editSession('unsafe-deserialization');
+    assert.deepEqual(await lint(['import joblib\njoblib.dump(m, "m.pkl")', 'm = joblib.load("m.pkl")']), []);
+    assert.deepEqual(await lint(['import joblib\njoblib.dump(m, "m2.pkl")', 'm = joblib.load("m.pkl")']), ['1:1:5 pickle']);
+  });
+});
+

@@ -154,3 +154,15 @@ describe('untracked-experiment after one-cell edits', () => {
   });
 });
 
+describe('untracked-experiment: tracking evidence of each kind', () => {
+  it('finds an import, a call through an alias, a magic', async () => {
+    const lint = await editSession('untracked-experiment');
+    const train = 'from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\nclf.fit(X, y)';
+    assert.deepEqual(await lint([train]), ['0:3:1 untracked']);
+    assert.deepEqual(await lint([train, 'import mlflow']), []);
+    assert.deepEqual(await lint(['from myutils import log_metrics as lm', `${train}\nlm({"acc": 1})`]), []);
+    assert.deepEqual(await lint(['from myutils import helper as lm', `${train}\nlm({"acc": 1})`]), ['1:3:1 untracked']);
+    assert.deepEqual(await lint([train, '%load_ext tensorboard']), []);
+  });
+});
+

@@ -1,11 +1,12 @@
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
-import type { ArgFact } from '../../parse/python';
+import type { ArgFact, CallFact } from '../../parse/python';
 import { defineRule } from '../../rule';
 import type { Fix } from '../../types';
 import { dirname, joinPath } from '../../workspace/fs';
 import { isRemotePath, normalizeLocal, resolverFor, type ValueResolver } from '../lib/data-io';
 import { fileArgument, statementAt, unitFlow } from '../lib/dataflow';
 import { analyseTraining, classifyReceiver, codeView, isTestFile, receiverOf, type ProgramIndex, type TrainingSite } from '../lib/training';
+import { firstIn, qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 // ---------------------------------------------------------------------------
 // Saving a model to a file
@@ -36,26 +37,44 @@ const REGISTRY_CALL =
 const REGISTRY_METHOD = /^(register_model|create_registered_model|create_model_version|push_to_hub|upload_file|upload_folder|log_artifact|log_model|link_model|register|create_model_package|update_output_model)$/;
 const REGISTRY_SHELL = /^(dvc\s+(add|commit|push)|gcloud\s+ai\s+models\s+upload|az\s+ml\s+model\s+(create|register)|mlflow\s+models?\s|huggingface-cli\s+upload|aws\s+sagemaker\s+create-model-package)/;
 
-function registration(index: ProgramIndex, program: PythonProgram): string | undefined {
-  for (const rc of index.calls) {
-    if (rc.call.args.some((a) => a.name === 'registered_model_name')) return `${rc.call.callee}(registered_model_name=...)`;
-    if (REGISTRY_CALL.test(rc.qualified)) return rc.call.callee;
-    if (REGISTRY_METHOD.test(rc.call.name) && receiverOf(rc.call.callee)) {
-      // `register` is a common word (`atexit.register`): only on a model-ish object or a registry client.
-      if (rc.call.name === 'register' && !/model|estimator|step|client|registry/i.test(receiverOf(rc.call.callee))) continue;
-      if ((rc.call.name === 'upload_file' || rc.call.name === 'upload_folder') && !/(hf|hub|api)/i.test(receiverOf(rc.call.callee)) && !rc.qualified.startsWith('huggingface_hub')) continue;
-      if (rc.call.name === 'log_artifact' && !/(run|wandb|live|neptune|experiment|mlflow|task|aim)/i.test(receiverOf(rc.call.callee))) continue;
-      return rc.call.callee;
-    }
-    // `ml_client.models.create_or_update(Model(...))`.
-    if (rc.call.name === 'create_or_update' && /\.models$/.test(receiverOf(rc.call.callee))) return rc.call.callee;
+/** The first call of a unit that registers or versions a model. */
+function callRegisters(call: CallFact, q: string): string | undefined {
+  if (call.args.some((a) => a.name === 'registered_model_name')) return `${call.callee}(registered_model_name=...)`;
+  if (REGISTRY_CALL.test(q)) return call.callee;
+  const receiver = receiverOf(call.callee);
+  if (REGISTRY_METHOD.test(call.name) && receiver) {
+    // `register` is a common word (`atexit.register`): only on a model-ish object or a registry client.
+    if (call.name === 'register' && !/model|estimator|step|client|registry/i.test(receiver)) return undefined;
+    if ((call.name === 'upload_file' || call.name === 'upload_folder') && !/(hf|hub|api)/i.test(receiver) && !q.startsWith('huggingface_hub')) return undefined;
+    if (call.name === 'log_artifact' && !/(run|wandb|live|neptune|experiment|mlflow|task|aim)/i.test(receiver)) return undefined;
+    return call.callee;
   }
-  for (const { magic } of program.magics()) {
+  // `ml_client.models.create_or_update(Model(...))`.
+  if (call.name === 'create_or_update' && /\.models$/.test(receiver)) return call.callee;
+  return undefined;
+}
+
+const unitRegistrationCall = qualifiedMemo((unit, qualify): string | undefined => {
+  for (const call of unit.facts.calls) {
+    const hit = callRegisters(call, qualify(call.callee));
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+});
+
+/** `!dvc add ...`, `!gcloud ai models upload ...` in a unit. */
+const unitRegistrationShell = unitMemo((unit): string | undefined => {
+  for (const magic of unit.magics) {
     if (magic.kind === 'shell' || (magic.kind === 'cell' && /^(bash|sh|script)$/.test(magic.name))) {
       for (const line of magic.command.split('\n')) if (REGISTRY_SHELL.test(line.trim())) return `!${line.trim().split(/\s+/).slice(0, 3).join(' ')}`;
     }
   }
   return undefined;
+});
+
+/** How the program registers a model: the first registering call, else the first shell step (per-unit summaries). */
+function registration(program: PythonProgram): string | undefined {
+  return firstIn(program, unitRegistrationCall, (s) => s) ?? firstIn(program, { at: (p, i) => (p.units[i].magics.length ? unitRegistrationShell.at(p, i) : undefined) }, (s) => s);
 }
 
 // ---------------------------------------------------------------------------
@@ -67,7 +86,16 @@ interface Save {
   path?: ArgFact;
 }
 
-function positional(rc: ResolvedCall): ArgFact[] {
+/** A save as a unit's summary holds it: the call, not yet resolved in a program. */
+interface UnitSave {
+  call: CallFact;
+  qualified: string;
+  object: string;
+  objectText: string;
+  path?: ArgFact;
+}
+
+function positional(rc: { call: CallFact }): ArgFact[] {
   return rc.call.args.filter((a) => a.name === undefined && !a.text.startsWith('*'));
 }
 
@@ -76,13 +104,29 @@ function rootName(text: string): string | undefined {
   return m?.[1];
 }
 
-function saveOf(rc: ResolvedCall): Save | undefined {
+/** Last segments of the callees `saveOf` takes (as a method, or qualified to a save function). */
+const SAVE_NAMES = new Set(['dump', 'save', 'save_model', 'save_pretrained', 'save_weights']);
+
+/** The saves of each unit (cached across runs). A dotted callee keeps its last segment when qualified. */
+const unitSaves = qualifiedMemo((unit, qualify): readonly UnitSave[] => {
+  let out: UnitSave[] | undefined;
+  for (const call of unit.facts.calls) {
+    if (call.callee.includes('.') && !SAVE_NAMES.has(call.name)) continue;
+    const s = saveOf({ call, qualified: qualify(call.callee) });
+    if (s) (out ??= []).push(s);
+  }
+  return out ?? NO_SAVES;
+});
+
+const NO_SAVES: readonly UnitSave[] = [];
+
+function saveOf(rc: { call: CallFact; qualified: string }): UnitSave | undefined {
   for (const [re, oi, pi] of SAVE_FUNCS) {
     if (!re.test(rc.qualified)) continue;
     const obj = rc.call.args.find((a) => a.name !== undefined && OBJECT_KEYWORDS.test(a.name)) ?? positional(rc)[oi];
     const path = rc.call.args.find((a) => a.name !== undefined && PATH_KEYWORDS.test(a.name)) ?? positional(rc)[pi];
     const object = obj && rootName(obj.text);
-    return object ? { rc, object, objectText: obj.text, path } : undefined;
+    return object ? { call: rc.call, qualified: rc.qualified, object, objectText: obj.text, path } : undefined;
   }
   if (!SAVE_METHODS.test(rc.call.name)) return undefined;
   const receiver = receiverOf(rc.call.callee);
@@ -91,7 +135,7 @@ function saveOf(rc: ResolvedCall): Save | undefined {
   // `np.save`, `torch.save` and other module functions are not methods of a model.
   if (rc.qualified !== rc.call.callee || /^(np|numpy|pd|pandas|plt|os|json|yaml|torch|tf|keras|joblib|pickle|mlflow|wandb|shutil)$/.test(object)) return undefined;
   const path = rc.call.args.find((a) => a.name !== undefined && PATH_KEYWORDS.test(a.name)) ?? positional(rc)[0];
-  return { rc, object, objectText: receiver, path };
+  return { call: rc.call, qualified: rc.qualified, object, objectText: receiver, path };
 }
 
 /** Names that hold a model this program trains. */
@@ -120,13 +164,30 @@ function flavorOf(index: ProgramIndex, save: Save): string | undefined {
   const m = /^(sklearn|xgboost|lightgbm|catboost|tensorflow|keras|tf_keras|torch)(\.|$)/.exec(ctor);
   if (m) return { sklearn: 'sklearn', xgboost: 'xgboost', lightgbm: 'lightgbm', catboost: 'catboost', tensorflow: 'tensorflow', keras: 'keras', tf_keras: 'tensorflow', torch: 'pytorch' }[m[1]];
   if (/^(tensorflow\.saved_model|(tensorflow\.)?keras\.)/.test(q)) return 'tensorflow';
-  if (/^(joblib|pickle|skops)/.test(q) && index.program.importsAny(['sklearn'])) return 'sklearn';
+  if (/^(joblib|pickle|skops)/.test(q) && importsOf(index.program).sklearn) return 'sklearn';
   return undefined;
 }
 
+/** A unit imports scikit-learn (as `PythonProgram.importsAny` reads imports). */
+const unitImportsSklearn = unitMemo((unit): boolean => unit.facts.imports.some((i) => i.module === 'sklearn' || i.module.startsWith('sklearn.')));
+
+/** The name a unit binds `import mlflow` to. */
+const unitMlflowAlias = unitMemo((unit): string | undefined => unit.facts.imports.find((imp) => imp.module === 'mlflow' && !imp.name)?.alias);
+
+const programImports = new WeakMap<PythonProgram, { sklearn: boolean; mlflow: string | undefined }>();
+
+/** What the fixes ask of the program's imports, once per program (every save asks). */
+function importsOf(program: PythonProgram): { sklearn: boolean; mlflow: string | undefined } {
+  let v = programImports.get(program);
+  if (!v) {
+    v = { sklearn: firstIn(program, unitImportsSklearn, (b) => (b ? true : undefined)) ?? false, mlflow: firstIn(program, unitMlflowAlias, (a) => a) };
+    programImports.set(program, v);
+  }
+  return v;
+}
+
 function mlflowAlias(program: PythonProgram): string | undefined {
-  for (const { imp } of program.imports()) if (imp.module === 'mlflow' && !imp.name) return imp.alias;
-  return undefined;
+  return importsOf(program).mlflow;
 }
 
 function registeredName(pathText: string | undefined, object: string): string {
@@ -224,16 +285,15 @@ export default defineRule({
     const view = codeView(ctx);
     if (!view) return;
     const program = view.program;
-    const calls = program.calls();
-    const saves: Save[] = [];
-    for (const rc of calls) {
-      const s = saveOf(rc);
-      if (s) saves.push(s);
-    }
-    if (saves.length === 0) return;
+    const unitSaveLists = unitSaves.all(program);
+    if (!unitSaveLists.some((l) => l.length > 0)) return;
     const { index, sites } = analyseTraining(program);
     if (!sites.some((s) => s.local)) return;
-    if (registration(index, program)) return;
+    if (registration(program)) return;
+    const saves: Save[] = [];
+    unitSaveLists.forEach((list, u) => {
+      for (const s of list) saves.push({ rc: index.resolvedCall(program.units[u], s.call, s.qualified), object: s.object, objectText: s.objectText, path: s.path });
+    });
     const trained = trainedNames(index, sites);
     const resolver = resolverFor(program);
     const dir = dirname(ctx.file);

@@ -1,10 +1,11 @@
 import type { PythonUnit, ResolvedCall } from '../../parse/program';
-import type { ArgFact } from '../../parse/python';
+import type { ArgFact, CallFact } from '../../parse/python';
 import { defineRule, type ReportDescriptor } from '../../rule';
 import type { Fix, Location } from '../../types';
 import { normalizeLocal, resolverFor } from '../lib/data-io';
 import { fileArgument } from '../lib/dataflow';
-import { codeView, type CodeView } from '../lib/training';
+import { codeView, programIndex, type CodeView, type ProgramIndex } from '../lib/training';
+import { qualifiedMemo } from '../lib/value-resolver';
 
 /** Calls that unpickle whatever their input holds. */
 const PICKLE_LOAD =
@@ -24,11 +25,17 @@ const SERIALIZER_WRITE: Array<[RegExp, number]> = [
 
 type Kind = 'pickle' | 'torch' | 'torchExplicit' | 'numpy' | 'yaml' | 'yamlLoader';
 
-function keyword(rc: ResolvedCall, name: string): ArgFact | undefined {
+/** A call and its qualified callee (what a unit's summary holds; resolved in a program when reported). */
+interface QualifiedCall {
+  call: CallFact;
+  qualified: string;
+}
+
+function keyword(rc: QualifiedCall, name: string): ArgFact | undefined {
   return rc.call.args.find((a) => a.name === name);
 }
 
-function positional(rc: ResolvedCall): ArgFact[] {
+function positional(rc: QualifiedCall): ArgFact[] {
   return rc.call.args.filter((a) => a.name === undefined && !a.text.startsWith('*'));
 }
 
@@ -38,7 +45,7 @@ function shorten(text: string): string {
 }
 
 interface Site {
-  rc: ResolvedCall;
+  rc: QualifiedCall;
   kind: Kind;
   /** Where the finding goes (the callee, or the offending keyword argument). */
   at: ArgFact | undefined;
@@ -47,7 +54,7 @@ interface Site {
   loader?: ArgFact;
 }
 
-function classify(rc: ResolvedCall): Site | undefined {
+function classify(rc: QualifiedCall): Site | undefined {
   const q = rc.qualified;
   const first = positional(rc)[0];
   if (PICKLE_LOAD.test(q)) {
@@ -80,25 +87,55 @@ function classify(rc: ResolvedCall): Site | undefined {
   return undefined;
 }
 
+/** Last segments of the callees `classify` takes, when dotted (a dotted callee keeps its last segment when qualified). */
+const LOAD_NAMES = new Set(['load', 'loads', 'Unpickler', 'read_pickle', 'decode', 'open', 'load_all', 'unsafe_load', 'unsafe_load_all']);
+/** The same for serializer writes. */
+const WRITE_NAMES = new Set(['dump', 'save', 'savez', 'savez_compressed', 'to_pickle']);
+
+/** The loads of each unit that `classify` reports (cached across runs). */
+const unitSites = qualifiedMemo((unit, qualify): readonly Site[] => {
+  let out: Site[] | undefined;
+  for (const call of unit.facts.calls) {
+    if (call.callee.includes('.') && !LOAD_NAMES.has(call.name)) continue;
+    const s = classify({ call, qualified: qualify(call.callee) });
+    if (s) (out ??= []).push(s);
+  }
+  return out ?? NO_SITES;
+});
+
+const NO_SITES: readonly Site[] = [];
+
+/** Serializer writes of each unit, with the index of their path argument. */
+const unitWrites = qualifiedMemo((unit, qualify): ReadonlyArray<{ call: CallFact; qualified: string; idx: number }> => {
+  let out: Array<{ call: CallFact; qualified: string; idx: number }> | undefined;
+  for (const call of unit.facts.calls) {
+    if (call.callee.includes('.') && !WRITE_NAMES.has(call.name)) continue;
+    const q = qualify(call.callee);
+    let idx = -1;
+    for (const [re, i] of SERIALIZER_WRITE) if (re.test(q)) idx = i;
+    if (idx < 0 && call.name === 'to_pickle') idx = 0;
+    if (idx >= 0) (out ??= []).push({ call, qualified: q, idx });
+  }
+  return out ?? [];
+});
+
 /** Normalised literal paths this program writes with a serializer, with where. */
-function writtenPaths(view: CodeView): Array<{ path: string; unit: PythonUnit; offset: number }> {
+function writtenPaths(view: CodeView, index: ProgramIndex): Array<{ path: string; unit: PythonUnit; offset: number }> {
   const resolver = resolverFor(view.program);
   const out: Array<{ path: string; unit: PythonUnit; offset: number }> = [];
-  for (const rc of view.program.calls()) {
-    let idx = -1;
-    for (const [re, i] of SERIALIZER_WRITE) if (re.test(rc.qualified)) idx = i;
-    if (idx < 0 && rc.call.name === 'to_pickle') idx = 0;
-    if (idx < 0) continue;
-    const arg = fileArgument(rc, positional(rc)[idx] ?? rc.call.args.find((a) => /^(file|f|filename|path)$/.test(a.name ?? '')));
-    const v = arg ? resolver.resolveArg(rc.unit, arg) : undefined;
-    if (v?.complete) out.push({ path: normalizeLocal(v.text), unit: rc.unit, offset: rc.call.span.start });
-  }
+  unitWrites.all(view.program).forEach((writes, u) => {
+    for (const w of writes) {
+      const rc = index.resolvedCall(view.program.units[u], w.call, w.qualified);
+      const arg = fileArgument(rc, positional(rc)[w.idx] ?? rc.call.args.find((a) => /^(file|f|filename|path)$/.test(a.name ?? '')));
+      const v = arg ? resolver.resolveArg(rc.unit, arg) : undefined;
+      if (v?.complete) out.push({ path: normalizeLocal(v.text), unit: rc.unit, offset: rc.call.span.start });
+    }
+  });
   return out;
 }
 
-function fixesFor(site: Site): Fix[] {
+function fixesFor(site: Site, unit: PythonUnit): Fix[] {
   const { rc, kind } = site;
-  const unit = rc.unit;
   const edit = (start: number, end: number, newText: string): { cell?: number; range: Location['range']; newText: string } => ({
     cell: unit.cell,
     range: unit.lines.rangeOf(start, end),
@@ -178,20 +215,21 @@ export default defineRule({
   check(ctx) {
     const view = codeView(ctx);
     if (!view) return;
-    const sites: Site[] = [];
-    for (const rc of view.program.calls()) {
-      const s = classify(rc);
-      if (s) sites.push(s);
-    }
-    if (sites.length === 0) return;
-    const resolver = resolverFor(view.program);
-    const written = sites.some((s) => s.input) ? writtenPaths(view) : [];
-    const order = new Map(view.program.units.map((u, i) => [u, i]));
+    const program = view.program;
+    const unitSiteLists = unitSites.all(program);
+    if (!unitSiteLists.some((l) => l.length > 0)) return;
+    const index = programIndex(program);
+    const sites: Array<{ site: Site; rc: ResolvedCall }> = [];
+    unitSiteLists.forEach((list, u) => {
+      for (const site of list) sites.push({ site, rc: index.resolvedCall(program.units[u], site.rc.call, site.rc.qualified) });
+    });
+    const resolver = resolverFor(program);
+    const written = sites.some((s) => s.site.input) ? writtenPaths(view, index) : [];
+    const order = new Map(program.units.map((u, i) => [u, i]));
     // A `%%writefile` script runs elsewhere (a container, a job): files the notebook wrote are not its own.
     const main = new Set(ctx.python?.units ?? []);
     const context = (u: PythonUnit): unknown => (main.has(u) ? main : u);
-    for (const site of sites) {
-      const { rc } = site;
+    for (const { site, rc } of sites) {
       const file = fileArgument(rc, site.input);
       const value = file ? resolver.resolveArg(rc.unit, file) : undefined;
       if (value?.complete) {
@@ -209,7 +247,7 @@ export default defineRule({
         data: { call: `${rc.call.callee}`, source },
         location: view.locate(rc.unit, span),
       };
-      const fixes = ctx.yaml ? [] : fixesFor(site);
+      const fixes = ctx.yaml ? [] : fixesFor(site, rc.unit);
       if (fixes.length) d.fixes = fixes;
       ctx.report(d);
     }

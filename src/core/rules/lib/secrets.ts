@@ -430,11 +430,27 @@ type SecretlintConfig = Parameters<SecretlintLintSource>[0]['options']['config']
 
 let secretlint: Promise<{ lintSource: SecretlintLintSource; config: SecretlintConfig } | undefined> | undefined;
 
+/**
+ * secretlint's profiler records a performance mark for every step of every lint and
+ * never drops them (they pile up with every keystroke in an editor), and measures
+ * them later from a PerformanceObserver, so they cannot simply be cleared. Nothing
+ * here reads the profile: its `mark` does nothing.
+ */
+async function silenceProfiler(): Promise<void> {
+  try {
+    const { secretLintProfiler } = await import('@secretlint/profiler');
+    (secretLintProfiler as unknown as { mark(marker: unknown): void }).mark = () => undefined;
+  } catch {
+    // Another profiler layout: marks are kept, nothing breaks.
+  }
+}
+
 /** secretlint is loaded on first use (ES module, ~300 kB); undefined when it cannot load. */
 function loadSecretlint(): Promise<{ lintSource: SecretlintLintSource; config: SecretlintConfig } | undefined> {
   secretlint ??= (async () => {
     try {
       const [core, preset] = await Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend')]);
+      await silenceProfiler();
       const config: SecretlintConfig = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: preset.creator }] };
       return { lintSource: core.lintSource, config };
     } catch {
@@ -444,28 +460,6 @@ function loadSecretlint(): Promise<{ lintSource: SecretlintLintSource; config: S
   return secretlint;
 }
 
-/**
- * secretlint's profiler records performance marks and measures for every lint and
- * never drops them: in an editor session that grows with every keystroke. Drop
- * secretlint's own entries (named `@core>...`), leaving anyone else's marks alone.
- */
-async function dropSecretlintProfile(): Promise<void> {
-  try {
-    const { secretLintProfiler } = await import('@secretlint/profiler');
-    (await secretLintProfiler.getEntries()).length = 0;
-    (await secretLintProfiler.getMeasures()).length = 0;
-  } catch {
-    // Profiler internals changed: nothing to drop.
-  }
-  const perf = globalThis.performance;
-  const names = new Set<string>();
-  for (const e of [...perf.getEntriesByType('mark'), ...perf.getEntriesByType('measure')]) if (e.name.startsWith('@core>')) names.add(e.name);
-  for (const n of names) {
-    perf.clearMarks(n);
-    perf.clearMeasures(n);
-  }
-}
-
 async function secretlintHits(text: string): Promise<SecretHit[]> {
   const sl = await loadSecretlint();
   if (!sl) return [];
@@ -473,7 +467,6 @@ async function secretlintHits(text: string): Promise<SecretHit[]> {
     source: { content: text, filePath: 'cell.txt', contentType: 'text' },
     options: { config: sl.config, maskSecrets: true, noPhysicFilePath: true },
   });
-  await dropSecretlintProfile();
   const hits: SecretHit[] = [];
   for (const m of result.messages) {
     if (m.type !== 'message') continue;

@@ -43,9 +43,13 @@ const embeddedCaches = [new TextCache<ParsedText>(500), new TextCache<ParsedText
  * for cells.
  */
 export function parseEmbedded(text: string, options: { writefile: boolean; magics: boolean }): ParsedText {
-  const cache = embeddedCaches[(options.writefile ? 2 : 0) + (options.magics ? 1 : 0)];
+  const base = options.writefile ? 2 : 0;
+  const cache = embeddedCaches[base + (options.magics ? 1 : 0)];
   const hit = cache.get(text);
   if (hit) return hit;
+  // The other way of reading the text parsed the same code when there are no magics
+  // to mask: share its parse (and give it this one).
+  const other = embeddedCaches[base + (options.magics ? 0 : 1)];
   let masked = text;
   if (options.writefile) {
     const nl = text.indexOf('\n');
@@ -54,9 +58,16 @@ export function parseEmbedded(text: string, options: { writefile: boolean; magic
   let parsed: ParsedText;
   if (options.magics) {
     const m = maskMagics(masked);
-    parsed = { magics: m.magics, facts: extractFacts(m.masked), lines: new LineIndex(text) };
+    const same = m.magics.length === 0 ? other.get(text) : undefined;
+    parsed = same ?? { magics: m.magics, facts: extractFacts(m.masked), lines: new LineIndex(text) };
+    if (!same && m.magics.length === 0) other.set(text, parsed);
   } else {
-    parsed = { magics: [], facts: extractFacts(masked), lines: new LineIndex(text) };
+    const same = other.get(text);
+    if (same && same.magics.length === 0) parsed = same;
+    else {
+      parsed = { magics: [], facts: extractFacts(masked), lines: new LineIndex(text) };
+      if (!same && maskMagics(masked).magics.length === 0) other.set(text, parsed);
+    }
   }
   cache.set(text, parsed);
   return parsed;
@@ -92,22 +103,28 @@ interface YamlScript {
   nodeStart: number;
 }
 
-function* yamlStrings(node: unknown): Generator<{ value: string; range?: [number, number, number] }> {
-  if (isMap(node)) for (const it of node.items) yield* yamlStrings(it.value);
-  else if (isSeq(node)) for (const it of node.items) yield* yamlStrings(it);
-  else if (isScalar(node) && typeof node.value === 'string') yield { value: node.value, range: node.range ?? undefined };
+/** String scalars of map values and sequence items that read as a Python script, in document order. */
+function scriptStrings(node: unknown, out: Array<{ value: string; range: [number, number, number] }>): void {
+  if (isMap(node)) for (const it of node.items) scriptStrings(it.value, out);
+  else if (isSeq(node)) for (const it of node.items) scriptStrings(it, out);
+  else if (isScalar(node) && typeof node.value === 'string') {
+    const value = node.value;
+    if (node.range && value.length >= 40 && value.includes('\n') && PY_SCRIPT.test(value)) out.push({ value, range: node.range });
+  }
 }
 
 function yamlScripts(yaml: YamlFile): YamlScript[] {
   const out: YamlScript[] = [];
-  const fileLines = new LineIndex(yaml.text);
+  let fileLines: LineIndex | undefined;
   for (const doc of yaml.docs) {
-    for (const s of yamlStrings(doc.contents)) {
-      if (!s.range || s.value.length < 40 || !s.value.includes('\n') || !PY_SCRIPT.test(s.value)) continue;
+    const strings: Array<{ value: string; range: [number, number, number] }> = [];
+    scriptStrings(doc.contents, strings);
+    for (const s of strings) {
       const p = parseEmbedded(s.value, { writefile: false, magics: true });
       // Shell blocks that happen to start with `import` are not Python.
       if (p.facts.calls.length === 0 || p.facts.syntaxError) continue;
       const unit: PythonUnit = { text: s.value, magics: p.magics, facts: p.facts, lines: p.lines };
+      fileLines ??= new LineIndex(yaml.text);
       // Block scalars (`|`) keep each line verbatim after the indentation: map lines 1:1.
       const head = fileLines.positionAt(s.range[0]);
       const firstLine = head.line + 1;
@@ -149,11 +166,20 @@ export function codeView(ctx: RuleContext): CodeView | undefined {
   return view;
 }
 
+const indexes = new WeakMap<PythonProgram, ProgramIndex>();
+
+/** The program's call index, one per program: the lookups it caches serve every rule of the run. */
+export function programIndex(program: PythonProgram): ProgramIndex {
+  let index = indexes.get(program);
+  if (!index) indexes.set(program, (index = new ProgramIndex(program)));
+  return index;
+}
+
 /** The program's call index and training sites, computed once per program. */
 export function analyseTraining(program: PythonProgram): { index: ProgramIndex; sites: TrainingSite[] } {
   let a = analyses.get(program);
   if (!a) {
-    const index = new ProgramIndex(program);
+    const index = programIndex(program);
     a = { index, sites: trainingSites(index) };
     analyses.set(program, a);
   }
@@ -269,6 +295,8 @@ export class ProgramIndex {
   /** ResolvedCalls by call (a call fact is shared by units with the same text: then several). */
   private readonly resolved = new Map<CallFact, ResolvedCall | ResolvedCall[]>();
   private unitIndex?: UnitIndex;
+  /** `classifyReceiver` results for a receiver at a call, for the run. */
+  readonly receivers = new Map<ResolvedCall, Map<string, ReceiverKind>>();
 
   constructor(readonly program: PythonProgram) {}
 
@@ -307,6 +335,7 @@ export class ProgramIndex {
   private assignedCalls(name: string): { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined {
     if (this.assigned.has(name)) return this.assigned.get(name);
     let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
+    // A run looks up a few names: a scan of the (small, cached) per-unit tables per name.
     const all = unitAssignedCalls.all(this.program);
     for (let u = 0; u < all.length; u++) {
       const pairs = all[u];
@@ -355,8 +384,26 @@ export function receiverOf(callee: string): string {
   return dot < 0 ? '' : callee.slice(0, dot);
 }
 
-/** Kind of the object a receiver names, following one assignment (`m = make_pipeline(...)`). */
-export function classifyReceiver(index: ProgramIndex, receiver: string, at?: ResolvedCall, depth = 0): { kind: CtorKind; ctor?: ResolvedCall; qualifiedCtor?: string } {
+export interface ReceiverKind {
+  kind: CtorKind;
+  ctor?: ResolvedCall;
+  qualifiedCtor?: string;
+}
+
+/**
+ * Kind of the object a receiver names, following one assignment (`m = make_pipeline(...)`).
+ * Results for a receiver at a call are kept for the run (several rules ask): treat them as read-only.
+ */
+export function classifyReceiver(index: ProgramIndex, receiver: string, at?: ResolvedCall, depth = 0): ReceiverKind {
+  if (depth !== 0 || !at) return classifyReceiverUncached(index, receiver, at, depth);
+  let byReceiver = index.receivers.get(at);
+  if (!byReceiver) index.receivers.set(at, (byReceiver = new Map()));
+  let kind = byReceiver.get(receiver);
+  if (!kind) byReceiver.set(receiver, (kind = classifyReceiverUncached(index, receiver, at, 0)));
+  return kind;
+}
+
+function classifyReceiverUncached(index: ProgramIndex, receiver: string, at: ResolvedCall | undefined, depth: number): ReceiverKind {
   // `LinearRegression().fit` / `sm.OLS(y, X).fit`: the constructor is in the callee.
   if (receiver.endsWith(')')) {
     const inner = receiver.replace(/\(\)$/, '');
@@ -565,11 +612,16 @@ export function candidateCalls(index: ProgramIndex, list: QualifiedMemo<readonly
   return out;
 }
 
-/** Keeps the calls of each unit that pass `keep` (cached across runs; recomputed when an import changes). */
-export function callFilter(keep: (call: CallFact, qualified: string) => boolean): QualifiedMemo<readonly UnitCall[]> {
+/**
+ * Keeps the calls of each unit that pass `keep` (cached across runs; recomputed when
+ * an import changes). `pre`, when given, is a test of the call alone that every kept
+ * call passes: the others are not qualified at all.
+ */
+export function callFilter(keep: (call: CallFact, qualified: string) => boolean, pre?: (call: CallFact) => boolean): QualifiedMemo<readonly UnitCall[]> {
   return qualifiedMemo((unit, qualify) => {
     let out: UnitCall[] | undefined;
     for (const call of unit.facts.calls) {
+      if (pre && !pre(call)) continue;
       const q = qualify(call.callee);
       if (keep(call, q)) (out ??= []).push({ call, qualified: q });
     }
@@ -579,18 +631,20 @@ export function callFilter(keep: (call: CallFact, qualified: string) => boolean)
 
 const NO_CALLS: readonly UnitCall[] = [];
 
+const TRAINING_CALL_NAMES = new Set(['train', 'backward', 'step', 'zero_grad', 'apply_gradients', 'run', 'arun', 'compile']);
+
+/** A qualified callee of a booster, Azure ML or Vertex AI training call. */
+function platformTrainingCall(q: string): boolean {
+  // x(gboost) l(ightgbm) c(atboost) f(asttext) a(zure) g(oogle): the first letters these patterns take.
+  const c = q.charCodeAt(0);
+  if (c !== 120 && c !== 108 && c !== 99 && c !== 102 && c !== 97 && c !== 103) return false;
+  return BOOSTER_FUNCS.test(q) || AZURE_AUTOML.test(q) || AZURE_JOB.test(q) || VERTEX.test(q);
+}
+
 /** Calls that `trainingSites` looks at: every branch of it and of `platformSite`. */
 const unitTrainingCalls = callFilter((call, q) => {
   const name = call.name;
-  return (
-    FIT_NAMES.has(name) ||
-    /^(train|backward|step|zero_grad|apply_gradients|run|arun|compile)$/.test(name) ||
-    BOOSTER_FUNCS.test(q) ||
-    AZURE_AUTOML.test(q) ||
-    AZURE_JOB.test(q) ||
-    VERTEX.test(q) ||
-    (TRAIN_WORD.test(name) && !call.callee.includes('('))
-  );
+  return FIT_NAMES.has(name) || TRAINING_CALL_NAMES.has(name) || platformTrainingCall(q) || (!call.callee.includes('(') && TRAIN_WORD.test(name));
 });
 
 const unitHasBqml = unitMemo((unit): boolean => unit.facts.strings.some((s) => s.value.length > 20 && BQML.test(s.value)));
@@ -713,8 +767,8 @@ export interface HeldOutEvidence {
 }
 
 /** The first held-out evidence a call gives (a split, validation keywords, held-out names). */
-function callHeldOut(call: CallFact, q: string): string | undefined {
-  if (SPLIT_FUNCS.test(q) || SPLIT_FUNCS.test(call.name) || CV_FUNCS.test(q) || CV_FUNCS.test(call.name)) return call.callee;
+function callHeldOut(call: CallFact, q: string | undefined): string | undefined {
+  if (SPLIT_FUNCS.test(call.name) || CV_FUNCS.test(call.name) || (q !== undefined && (SPLIT_FUNCS.test(q) || CV_FUNCS.test(q)))) return call.callee;
   for (const a of call.args) {
     if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return `${a.name}=`;
     if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
@@ -739,8 +793,10 @@ const NO_CALLS_HELD_OUT: CallsHeldOut = { validates: false };
 const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
   const out: CallsHeldOut = { validates: false };
   for (const c of unit.facts.calls) {
-    const q = qualify(c.callee);
-    if (!out.validates && (CV_FUNCS.test(q) || CV_FUNCS.test(c.name) || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
+    // CV_FUNCS and SPLIT_FUNCS are suffix patterns over dot-free words: for a dotted
+    // callee, the qualified name matches exactly when the last segment does.
+    const q = c.callee.includes('.') ? undefined : qualify(c.callee);
+    if (!out.validates && (CV_FUNCS.test(c.name) || (q !== undefined && CV_FUNCS.test(q)) || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
     out.call ??= callHeldOut(c, q);
     if (out.call !== undefined && out.validates) break;
   }
@@ -849,26 +905,32 @@ const unitTrackingText = unitMemo((unit): string | undefined => {
 });
 
 /** The first tracking evidence a call gives: a logger, a tracking call, a metrics file written. */
-function callTracking(call: CallFact, q: string): string | undefined {
-  if (TRACKING_CALL.test(q) || TRACKING_CALL.test(call.name)) {
-    if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(q)) return undefined;
+/**
+ * `qualify` is only asked where the qualified name can differ from what the callee
+ * shows: for a dotted callee, a suffix pattern (`(^|\.)(...)$` over dot-free words)
+ * matches the qualified name exactly when it matches the last segment.
+ */
+function callTracking(call: CallFact, qualify: (dotted: string) => string): string | undefined {
+  const dotted = call.callee.includes('.');
+  if (TRACKING_CALL.test(call.name) || (!dotted && TRACKING_CALL.test(qualify(call.callee)))) {
+    if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(qualify(call.callee))) return undefined;
     return call.callee;
   }
-  if (/^google\.cloud\.aiplatform\.init$/.test(q) && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
+  if ((!dotted || call.name === 'init') && /^google\.cloud\.aiplatform\.init$/.test(qualify(call.callee)) && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
   for (const a of call.args) {
     if (a.name === 'tensorboard' && a.text !== 'None') return 'tensorboard=';
     if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return `report_to=${a.text}`;
-    if (a.str !== undefined && METRIC_FILE.test(a.str) && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(call.name)) {
+    if (a.str !== undefined && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(call.name) && METRIC_FILE.test(a.str)) {
       if (call.name !== 'open' || /[wa]/.test(call.args[1]?.str ?? call.args.find((x) => x.name === 'mode')?.str ?? '')) return `metrics written to ${a.str}`;
     }
   }
-  if (call.name === 'dump' && /^(json|yaml)\.dump$/.test(q) && /metric|score|result|eval/i.test(call.args[0]?.text ?? '')) return 'metrics written with json.dump';
+  if (call.name === 'dump' && /^(json|yaml)\.dump$/.test(qualify(call.callee)) && /metric|score|result|eval/i.test(call.args[0]?.text ?? '')) return 'metrics written with json.dump';
   return undefined;
 }
 
 const unitTrackingCall = qualifiedMemo((unit, qualify): string | undefined => {
   for (const call of unit.facts.calls) {
-    const hit = callTracking(call, qualify(call.callee));
+    const hit = callTracking(call, qualify);
     if (hit !== undefined) return hit;
   }
   return undefined;
@@ -878,11 +940,21 @@ export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSi
   const platform = sites.find((s) => s.tracked);
   if (platform) return { what: platform.label };
   const program = index.program;
-  // By kind, in this order, each scan stopping at the first hit.
-  const what =
-    firstIn(program, { at: (p, i) => (p.units[i].facts.imports.length ? unitTrackingImport.at(p, i) : undefined) }, (s) => s) ??
-    firstIn(program, unitTrackingCall, (s) => s) ??
-    firstIn(program, { at: (p, i) => (p.units[i].magics.length ? unitTrackingMagic.at(p, i) : undefined) }, (s) => s) ??
-    firstIn(program, unitTrackingText, (s) => s);
+  // By kind, in this order: the first import, else the first call, else the first magic,
+  // else the first text. One scan for the first three (a hit of a kind makes the later
+  // kinds moot), the text only when none is found.
+  const units = program.units;
+  let call: string | undefined;
+  let magic: string | undefined;
+  for (let i = 0; i < units.length; i++) {
+    if (units[i].facts.imports.length) {
+      const imp = unitTrackingImport.at(program, i);
+      if (imp !== undefined) return { what: imp };
+    }
+    if (call !== undefined) continue;
+    call = unitTrackingCall.at(program, i);
+    if (magic === undefined && units[i].magics.length) magic = unitTrackingMagic.at(program, i);
+  }
+  const what = call ?? magic ?? firstIn(program, unitTrackingText, (s) => s);
   return what === undefined ? undefined : { what };
 }

@@ -1,6 +1,6 @@
 import { unitLocation } from '../../parse/program';
 import { defineRule } from '../../rule';
-import { cellNames, type CellNames } from '../lib/dataflow';
+import { cellNamesOf, type CellNames } from '../lib/dataflow';
 
 /** Python 3 builtins, the Python 2 ones old notebooks still use, and module dunders. */
 const BUILTINS = new Set(
@@ -28,6 +28,77 @@ const INJECTED = /^(display|get_ipython|In|Out|_+|_i{1,3}|_i\d+|_\d+|_ih|_oh|_dh
 function firstLineOf(text: string, start: number, end: number): string {
   const line = text.slice(start, end).split('\n', 1)[0].trim().replace(/:$/, '');
   return line.length > 48 ? line.slice(0, 47) + '…' : line;
+}
+
+interface LaterDefinition {
+  name: string;
+  /** The cell that reads the name first, and the first cell that binds it. */
+  i: number;
+  j: number;
+}
+
+/**
+ * The names read in a cell but bound only in a later one, in report order: combines
+ * the per-cell summaries (the first cell that binds each name, the first that may).
+ */
+function findLaterDefinitions(names: readonly CellNames[]): LaterDefinition[] {
+  const firstDef = new Map<string, number>();
+  const firstMaybe = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    for (const name of n.defs.keys()) if (!firstDef.has(name)) firstDef.set(name, i);
+    for (const name of n.maybe) if (!firstMaybe.has(name)) firstMaybe.set(name, i);
+  }
+  const out: LaterDefinition[] = [];
+  const reported = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    if (n.opaque) break; // anything may be defined from here on
+    for (const name of n.uses.keys()) {
+      // Reported when a later cell binds the name and no cell up to this one binds or may bind it.
+      const j = firstDef.get(name);
+      if (j === undefined || j <= i) continue;
+      const m = firstMaybe.get(name);
+      if ((m !== undefined && m <= i) || reported.has(name) || BUILTINS.has(name) || INJECTED.test(name)) continue;
+      reported.add(name);
+      out.push({ name, i, j });
+    }
+  }
+  return out;
+}
+
+/** The same names, in the same order, bound, maybe bound and read (positions aside). */
+function sameNames(a: CellNames, b: CellNames): boolean {
+  if (a.opaque !== b.opaque || a.defs.size !== b.defs.size || a.maybe.size !== b.maybe.size || a.uses.size !== b.uses.size) return false;
+  const same = (x: Iterable<string>, y: Iterable<string>): boolean => {
+    const it = y[Symbol.iterator]();
+    for (const k of x) if (it.next().value !== k) return false;
+    return true;
+  };
+  return same(a.defs.keys(), b.defs.keys()) && same(a.maybe, b.maybe) && same(a.uses.keys(), b.uses.keys());
+}
+
+/**
+ * The result depends on the names of the cells only (not on positions): the last
+ * results are kept, and reused when the cells hold the same names. Re-linting after an
+ * edit that keeps the edited cell's names (most keystrokes) compares that cell only.
+ */
+const recent: Array<{ names: readonly CellNames[]; found: LaterDefinition[] }> = [];
+
+function laterDefinitions(names: readonly CellNames[]): LaterDefinition[] {
+  for (const r of recent) {
+    if (r.names.length !== names.length) continue;
+    let same = true;
+    for (let k = 0; k < names.length && same; k++) same = names[k] === r.names[k] || sameNames(names[k], r.names[k]);
+    if (same) {
+      r.names = names;
+      return r.found;
+    }
+  }
+  const found = findLaterDefinitions(names);
+  recent.unshift({ names, found });
+  if (recent.length > 2) recent.pop();
+  return found;
 }
 
 const EXAMPLE_NOTEBOOK = `{
@@ -85,37 +156,20 @@ export default defineRule({
   check(ctx) {
     const units = ctx.python?.units;
     if (!ctx.notebook || !units || units.length < 2) return;
-    const names: CellNames[] = units.map((u) => cellNames(u));
-    // Where each name is first bound, from the bottom: later[i] = first binding in cells > i.
-    const firstDef = new Map<string, number>();
-    const reported = new Set<string>();
-    const bound = new Set<string>();
-    for (let i = 0; i < units.length; i++) {
-      const n = names[i];
-      for (const name of n.defs.keys()) if (!firstDef.has(name)) firstDef.set(name, i);
-    }
-    for (let i = 0; i < units.length; i++) {
-      const n = names[i];
-      if (n.opaque) return; // anything may be defined from here on
-      for (const name of n.defs.keys()) bound.add(name);
-      for (const name of n.maybe) bound.add(name);
-      for (const [name, use] of n.uses) {
-        if (bound.has(name) || reported.has(name) || BUILTINS.has(name) || INJECTED.test(name)) continue;
-        const j = firstDef.get(name);
-        if (j === undefined || j <= i) continue;
-        reported.add(name);
-        const def = names[j].defs.get(name)!;
-        const defUnit = units[j];
-        const stmtText = defUnit.text;
-        const lineStart = stmtText.lastIndexOf('\n', def.start - 1) + 1;
-        const lineEnd = stmtText.indexOf('\n', def.start);
-        ctx.report({
-          messageId: 'laterDefinition',
-          data: { name, definition: firstLineOf(stmtText, lineStart, lineEnd < 0 ? stmtText.length : lineEnd) },
-          location: unitLocation(units[i], use),
-          related: [{ location: unitLocation(defUnit, def), message: `\`${name}\` is defined here, below its first use` }],
-        });
-      }
+    const names = cellNamesOf(ctx.python!);
+    for (const { name, i, j } of laterDefinitions(names)) {
+      const use = names[i].uses.get(name)!;
+      const def = names[j].defs.get(name)!;
+      const defUnit = units[j];
+      const stmtText = defUnit.text;
+      const lineStart = stmtText.lastIndexOf('\n', def.start - 1) + 1;
+      const lineEnd = stmtText.indexOf('\n', def.start);
+      ctx.report({
+        messageId: 'laterDefinition',
+        data: { name, definition: firstLineOf(stmtText, lineStart, lineEnd < 0 ? stmtText.length : lineEnd) },
+        location: unitLocation(units[i], use),
+        related: [{ location: unitLocation(defUnit, def), message: `\`${name}\` is defined here, below its first use` }],
+      });
     }
   },
 });

@@ -1,11 +1,19 @@
 import type { ResolvedCall } from '../../parse/program';
 import { defineRule } from '../../rule';
+import { firstIn, unitMemo } from '../lib/value-resolver';
 import { analyseTraining, callFilter, callLabel, candidateCalls, codeView, evaluatesOnHeldOut, evaluationSites, isTestFile, heldOutEvidence, receiverOf, type EvaluationSite, type ProgramIndex, type TrainingSite } from '../lib/training';
 
 const REPORTED = /\b(loss|acc|accuracy|score|rmse|mse|mae|auc|f1|error)\b/i;
 
+const RL_MODULES = ['gym', 'gymnasium', 'stable_baselines3', 'tf_agents', 'ray.rllib', 'pettingzoo'];
+/** A unit imports a reinforcement learning library (as `PythonProgram.importsAny` reads imports). */
+const unitImportsRl = unitMemo((unit): boolean => unit.facts.imports.some((i) => RL_MODULES.some((p) => i.module === p || i.module.startsWith(p + '.'))));
+
 /** Prints and log lines that show a metric (`print(f"loss {loss}")`). */
-const unitPrints = callFilter((call) => /^(print|logging\.\w+|\w*log\w*\.(info|debug|warning))$/.test(call.callee) && REPORTED.test(call.args.map((a) => a.text).join(' ')));
+const unitPrints = callFilter(
+  () => true,
+  (call) => /^(print|logging\.\w+|\w*log\w*\.(info|debug|warning))$/.test(call.callee) && REPORTED.test(call.args.map((a) => a.text).join(' ')),
+);
 
 function positionalTexts(rc: ResolvedCall): string[] {
   return rc.call.args.filter((a) => a.name === undefined).map((a) => a.text.replace(/\s+/g, ''));
@@ -78,10 +86,10 @@ export default defineRule({
     const view = codeView(ctx);
     if (!view) return;
     const { index, sites } = analyseTraining(view.program);
-    // Reinforcement learning learns from an environment, not a dataset to split.
-    if (view.program.importsAny(['gym', 'gymnasium', 'stable_baselines3', 'tf_agents', 'ray.rllib', 'pettingzoo'])) return;
     const fits = sites.filter((s) => s.local && s.supervised);
     if (fits.length === 0) return;
+    // Reinforcement learning learns from an environment, not a dataset to split.
+    if (firstIn(view.program, unitImportsRl, (rl) => (rl ? true : undefined))) return;
     const trained = new Set(fits.map((s) => s.receiver).filter((r): r is string => r !== undefined));
     const evals = evaluationSites(index, trained);
     // Scored on its own training arrays: reported unless some evaluation uses held-out

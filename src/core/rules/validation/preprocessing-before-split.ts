@@ -1,8 +1,9 @@
 import { unitLocation, type PythonProgram, type PythonUnit, type ResolvedCall } from '../../parse/program';
-import type { ArgFact, Span } from '../../parse/python';
+import type { ArgFact, CallFact, PythonFacts, Span } from '../../parse/python';
 import { defineRule } from '../../rule';
-import { statementAt, unitFlow, type NameRef, type Stmt } from '../lib/dataflow';
-import { classifyCtorName, classifyReceiver, codeView, isTestFile, ProgramIndex, receiverOf } from '../lib/training';
+import { cellNames, statementAt, unitFlow, type NameRef, type Stmt } from '../lib/dataflow';
+import { callFilter, classifyCtorName, classifyReceiver, codeView, isTestFile, programIndex, receiverOf, type ProgramIndex } from '../lib/training';
+import { unitMemo } from '../lib/value-resolver';
 
 // ---------------------------------------------------------------------------
 // What is a stateful preprocessing step, what is a split
@@ -123,12 +124,6 @@ function splitSite(index: ProgramIndex, rc: ResolvedCall): SplitSite | undefined
 // ---------------------------------------------------------------------------
 // Data flow, statement by statement
 
-interface Placed {
-  unit: PythonUnit;
-  st: Stmt;
-  scope: string;
-}
-
 interface FitSite {
   rc: ResolvedCall;
   step: { label: string; named?: string };
@@ -179,113 +174,230 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Fits and splits by statement. A statement object is shared by the units with the same text (their facts). */
+interface Sites {
+  fits: Map<Stmt, FitSite[]>;
+  splits: Map<Stmt, SplitSite[]>;
+  /** Facts of the units holding a fit or a split statement. */
+  facts: Set<PythonFacts>;
+  /** Facts of the units holding a fit statement. */
+  fitFacts: Set<PythonFacts>;
+}
+
+function newSites(): Sites {
+  return { fits: new Map(), splits: new Map(), facts: new Set(), fitFacts: new Set() };
+}
+
+function addFit(sites: Sites, unit: PythonUnit, st: Stmt, fit: FitSite): void {
+  push(sites.fits, st, fit);
+  sites.facts.add(unit.facts);
+  sites.fitFacts.add(unit.facts);
+}
+
+function addSplit(sites: Sites, unit: PythonUnit, st: Stmt, split: SplitSite): void {
+  push(sites.splits, st, split);
+  sites.facts.add(unit.facts);
+}
+
+/** Every module-level name a unit mentions (its `cellNames`), once. */
+const unitNameList = unitMemo((unit): readonly string[] => {
+  const names = cellNames(unit);
+  const all = new Set<string>(names.uses.keys());
+  for (const n of names.defs.keys()) all.add(n);
+  for (const n of names.maybe) all.add(n);
+  return [...all];
+});
+
+/** Whether a unit mentions a name a live tracker follows. */
+function mentionsTracked(names: readonly string[], trackers: readonly Tracker[]): boolean {
+  for (const t of trackers) {
+    if (t.done) continue;
+    const named = t.fit.step.named;
+    for (const n of names) if (t.out.has(n) || t.inputs.has(n) || n === named) return true;
+  }
+  return false;
+}
+
 /**
  * One pass over the statements in execution order, scope by scope: each fit seeds
  * the names it taints; assignments carry the taint on (or drop it when a name is
- * re-bound from clean data); a split of tainted data is a leak.
+ * re-bound from clean data); a split of tainted data is a leak. The pass starts at
+ * the first unit with a fit (nothing is followed before) and skips the units that
+ * have no fit or split and do not mention a followed name (nothing changes there).
  */
-function walk(order: readonly Placed[], fits: ReadonlyMap<Stmt, FitSite[]>, splits: ReadonlyMap<Stmt, SplitSite[]>, returnsFitted?: Map<string, FitSite>): Leak[] {
+function walk(program: PythonProgram, mainUnits: readonly PythonUnit[], sites: Sites, returnsFitted?: Map<string, FitSite>): Leak[] {
+  const units = program.units;
+  const { fits, splits } = sites;
   const found: Leak[] = [];
   const trackers = new Map<string, Tracker[]>();
-  for (const p of order) {
-    const { st, scope } = p;
-    let active = trackers.get(scope);
-    if (!active) trackers.set(scope, (active = []));
-    for (const s of splits.get(st) ?? []) {
-      const names = dataNames(st, s.spans);
+  let from = 0;
+  while (from < units.length && !sites.fitFacts.has(units[from].facts)) from++;
+  for (let u = from; u < units.length; u++) {
+    const unit = units[u];
+    // The code view keeps the notebook's cells in place (a `%%writefile` script replaces its cell).
+    const isMain = mainUnits[u] === unit;
+    if (!sites.facts.has(unit.facts)) {
+      // Only the notebook's module scope carries trackers into a unit without fits or splits.
+      const moduleTrackers = isMain ? trackers.get('module') : undefined;
+      if (!moduleTrackers || !mentionsTracked(unitNameList.at(program, u), moduleTrackers)) continue;
+    }
+    for (const st of unitFlow(unit).stmts) {
+      // Notebook cells share one module scope; a `%%writefile` script has its own.
+      const scope = st.fn >= 0 ? `${u}:${st.fn}` : isMain ? 'module' : `script${u}`;
+      let active = trackers.get(scope);
+      if (!active) trackers.set(scope, (active = []));
+      const stSplits = splits.get(st);
+      const stFits = fits.get(st);
+      if (stSplits) {
+        for (const s of stSplits) {
+          const names = dataNames(st, s.spans);
+          for (const t of active) {
+            if (t.done) continue;
+            if (names.some((n) => t.out.has(n))) {
+              found.push({ fit: t.fit, split: s });
+              t.done = true;
+            } else if (!t.pendingSplit && t.fit.step.named && names.some((n) => t.inputs.has(n))) {
+              t.pendingSplit = s;
+            }
+          }
+          // The fit is inside the split's arguments: `train_test_split(scaler.fit_transform(X), y)`.
+          for (const f of stFits ?? []) {
+            const at = (f.via ?? f.rc).call.span;
+            if (s.spans.some((sp) => at.start >= sp.start && at.end <= sp.end)) found.push({ fit: f, split: s });
+          }
+        }
+      }
       for (const t of active) {
         if (t.done) continue;
-        if (names.some((n) => t.out.has(n))) {
-          found.push({ fit: t.fit, split: s });
+        const named = t.fit.step.named;
+        // The fitted step applied after a split of the data it was fit on.
+        if (t.pendingSplit && named && !stSplits?.includes(t.pendingSplit) && t.out.has(named) && st.uses.some((x) => x.name === named && methodReceiver(unit, x))) {
+          found.push({ fit: t.fit, split: t.pendingSplit });
           t.done = true;
-        } else if (!t.pendingSplit && t.fit.step.named && names.some((n) => t.inputs.has(n))) {
-          t.pendingSplit = s;
+          continue;
         }
-      }
-      // The fit is inside the split's arguments: `train_test_split(scaler.fit_transform(X), y)`.
-      for (const f of fits.get(st) ?? []) {
-        const at = (f.via ?? f.rc).call.span;
-        if (s.spans.some((sp) => at.start >= sp.start && at.end <= sp.end)) found.push({ fit: f, split: s });
-      }
-    }
-    for (const t of active) {
-      if (t.done) continue;
-      const named = t.fit.step.named;
-      // The fitted step applied after a split of the data it was fit on.
-      if (t.pendingSplit && named && !splits.get(st)?.includes(t.pendingSplit) && t.out.has(named) && st.uses.some((u) => u.name === named && methodReceiver(p.unit, u))) {
-        found.push({ fit: t.fit, split: t.pendingSplit });
-        t.done = true;
-        continue;
-      }
-      // What this statement binds or mutates from tainted data carries the taint on. The
-      // fitted step itself carries it only through its methods (`scaler.transform(X)`):
-      // pipelines and column transformers built from it refit (or clone) it.
-      const reads = st.uses.filter((u) => !u.index && (u.name !== named || methodReceiver(p.unit, u))).map((u) => u.name);
-      if (st.kind === 'return' && returnsFitted && reads.some((n) => t.out.has(n)) && !returnsFitted.has(scope)) returnsFitted.set(scope, t.fit);
-      for (const set of [t.out, t.inputs]) {
-        if (reads.some((n) => set.has(n))) {
-          for (const d of [...st.defs, ...st.mutates]) set.add(d.name);
-        } else {
-          for (const d of st.defs) set.delete(d.name);
+        // What this statement binds or mutates from tainted data carries the taint on. The
+        // fitted step itself carries it only through its methods (`scaler.transform(X)`):
+        // pipelines and column transformers built from it refit (or clone) it.
+        let readsOut = false;
+        let readsInputs = false;
+        for (const x of st.uses) {
+          if (x.index || (readsOut && readsInputs)) continue;
+          const inOut = !readsOut && t.out.has(x.name);
+          const inInputs = !readsInputs && t.inputs.has(x.name);
+          if ((inOut || inInputs) && (x.name !== named || methodReceiver(unit, x))) {
+            if (inOut) readsOut = true;
+            if (inInputs) readsInputs = true;
+          }
         }
+        if (st.kind === 'return' && returnsFitted && readsOut && !returnsFitted.has(scope)) returnsFitted.set(scope, t.fit);
+        taint(t.out, readsOut, st);
+        taint(t.inputs, readsInputs, st);
       }
-    }
-    for (const f of fits.get(st) ?? []) {
-      if (found.some((x) => x.fit === f)) continue;
-      const out = new Set<string>([...st.defs, ...st.mutates].map((d) => d.name));
-      if (f.step.named) out.add(f.step.named);
-      if (st.kind === 'return' && returnsFitted && !returnsFitted.has(scope)) returnsFitted.set(scope, f);
-      active.push({ fit: f, out, inputs: new Set(f.roots), done: false });
+      for (const f of stFits ?? []) {
+        if (found.some((x) => x.fit === f)) continue;
+        const out = new Set<string>();
+        for (const d of st.defs) out.add(d.name);
+        for (const d of st.mutates) out.add(d.name);
+        if (f.step.named) out.add(f.step.named);
+        if (st.kind === 'return' && returnsFitted && !returnsFitted.has(scope)) returnsFitted.set(scope, f);
+        active.push({ fit: f, out, inputs: new Set(f.roots), done: false });
+      }
     }
   }
   return found;
 }
 
-function analyse(program: PythonProgram, main: ReadonlySet<PythonUnit>): Leak[] {
-  const calls = program.calls();
-  if (!calls.some((rc) => FIT_NAMES.has(rc.call.name))) return [];
-  const index = new ProgramIndex(program);
-  const placedOf = new Map<Stmt, Placed>();
-  const order: Placed[] = [];
-  /** Module-level functions of the file: name -> scope key and parameters. */
-  const functions = new Map<string, { scope: string; params: string[] }>();
-  program.units.forEach((unit, u) => {
-    for (const st of unitFlow(unit).stmts) {
-      // Notebook cells share one module scope; a `%%writefile` script has its own.
-      const p: Placed = { unit, st, scope: st.fn >= 0 ? `${u}:${st.fn}` : main.has(unit) ? 'module' : `script${u}` };
-      placedOf.set(st, p);
-      order.push(p);
-      if (st.kind === 'def' && st.fn < 0 && !st.inClass && st.defs[0] && st.defId !== undefined) functions.set(st.defs[0].name, { scope: `${u}:${st.defId}`, params: st.params ?? [] });
+/** A statement that reads tainted data taints what it binds or mutates; else what it binds is clean again. */
+function taint(set: Set<string>, reads: boolean, st: Stmt): void {
+  if (reads) {
+    for (const d of st.defs) set.add(d.name);
+    for (const d of st.mutates) set.add(d.name);
+  } else {
+    for (const d of st.defs) set.delete(d.name);
+  }
+}
+
+/** Calls that may fit a preprocessing step or split data (per unit, cached across runs). */
+const SPLIT_CALL_NAMES = new Set(['train_test_split', 'random_split', 'randomSplit', 'split', 'fit']);
+const unitCandidates = callFilter(
+  () => true,
+  (call) => FIT_NAMES.has(call.name) || SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.test(call.name),
+);
+/** A call that may build a search (`GridSearchCV(...)`): only a `.fit` of one splits data. */
+const unitSearchCtor = unitMemo((unit): boolean => unit.facts.calls.some((c) => SEARCH_CTOR.test(c.name)));
+
+function dataArgument(call: CallFact): ArgFact | undefined {
+  return call.args.find((a) => a.name === undefined && !a.text.startsWith('*')) ?? call.args.find((a) => a.name === 'X' || a.name === 'data');
+}
+
+function analyse(program: PythonProgram, mainUnits: readonly PythonUnit[]): Leak[] {
+  const candidates = unitCandidates.all(program);
+  // Cheap preconditions first: a fit with data, and something that may split.
+  let fitting = false;
+  let splitting = false;
+  let fitCall = false;
+  for (const list of candidates) {
+    for (const { call } of list) {
+      if (FIT_NAMES.has(call.name) && dataArgument(call)) fitting = true;
+      if (call.name === 'fit') fitCall = true;
+      else if (SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.test(call.name)) splitting = true;
     }
-  });
+  }
+  if (!fitting || (!splitting && !(fitCall && unitSearchCtor.all(program).some((b) => b)))) return [];
+  const index = programIndex(program);
+  const units = program.units;
   const stmtOf = (rc: ResolvedCall): Stmt | undefined => statementAt(unitFlow(rc.unit), rc.call.span.start);
-  const splits = new Map<Stmt, SplitSite[]>();
-  for (const rc of calls) {
-    const s = splitSite(index, rc);
-    const st = s && stmtOf(rc);
-    if (s && st) push(splits, st, s);
+  const sites = newSites();
+  for (let u = 0; u < units.length; u++) {
+    for (const c of candidates[u]) {
+      if (!SPLIT_CALL_NAMES.has(c.call.name) && !CV_FUNCS.test(c.call.name)) continue;
+      const rc = index.resolvedCall(units[u], c.call, c.qualified);
+      const s = splitSite(index, rc);
+      const st = s && stmtOf(rc);
+      if (s && st) addSplit(sites, units[u], st, s);
+    }
   }
-  if (splits.size === 0) return [];
-  const fits = new Map<Stmt, FitSite[]>();
-  for (const rc of calls) {
-    if (!FIT_NAMES.has(rc.call.name)) continue;
-    const data = positional(rc)[0] ?? rc.call.args.find((a) => a.name === 'X' || a.name === 'data');
-    const step = data && preprocessingStep(index, rc);
-    const st = step && stmtOf(rc);
-    if (!data || !step || !st) continue;
-    const roots = dataNames(st, [data.valueSpan]);
-    if (roots.length === 0 || roots.every((r) => TARGET_LIKE.test(r))) continue;
-    push(fits, st, { rc, step, data, roots });
+  if (sites.splits.size === 0) return [];
+  for (let u = 0; u < units.length; u++) {
+    for (const c of candidates[u]) {
+      if (!FIT_NAMES.has(c.call.name)) continue;
+      const rc = index.resolvedCall(units[u], c.call, c.qualified);
+      const data = positional(rc)[0] ?? rc.call.args.find((a) => a.name === 'X' || a.name === 'data');
+      const step = data && preprocessingStep(index, rc);
+      const st = step && stmtOf(rc);
+      if (!data || !step || !st) continue;
+      const roots = dataNames(st, [data.valueSpan]);
+      if (roots.length === 0 || roots.every((r) => TARGET_LIKE.test(r))) continue;
+      addFit(sites, units[u], st, { rc, step, data, roots });
+    }
   }
-  if (fits.size === 0) return [];
+  if (sites.fits.size === 0) return [];
   // One level across functions of the file: a function that returns fitted data, and
   // one that splits a parameter, act at their call sites.
   const returnsFitted = new Map<string, FitSite>();
-  const found = walk(order, fits, splits, returnsFitted);
+  const found = walk(program, mainUnits, sites, returnsFitted);
+  // The scope of a statement, where the last unit holding it puts it.
+  const scopeOf = (unit: PythonUnit, st: Stmt): string => {
+    let u = units.length - 1;
+    while (u > 0 && units[u].facts !== unit.facts) u--;
+    return st.fn >= 0 ? `${u}:${st.fn}` : mainUnits[u] === units[u] ? 'module' : `script${u}`;
+  };
+  const splitScopes: Array<{ st: Stmt; scope: string; list: SplitSite[] }> = [];
+  for (const [st, list] of sites.splits) {
+    const scope = scopeOf(list[0].rc.unit, st);
+    if (scope !== 'module') splitScopes.push({ st, scope, list });
+  }
+  if (returnsFitted.size === 0 && splitScopes.length === 0) return found;
+  /** Module-level functions of the file: name -> scope key and parameters. */
+  const functions = new Map<string, { scope: string; params: string[] }>();
+  units.forEach((unit, u) => {
+    for (const st of unitFlow(unit).stmts) {
+      if (st.kind === 'def' && st.fn < 0 && !st.inClass && st.defs[0] && st.defId !== undefined) functions.set(st.defs[0].name, { scope: `${u}:${st.defId}`, params: st.params ?? [] });
+    }
+  });
   const splitsParam = new Map<string, Map<number, SplitSite>>();
-  for (const [st, list] of splits) {
-    const scope = placedOf.get(st)?.scope;
-    if (!scope || scope === 'module') continue;
+  for (const { st, scope, list } of splitScopes) {
     const fn = [...functions.values()].find((f) => f.scope === scope);
     if (!fn) continue;
     for (const s of list) {
@@ -299,20 +411,23 @@ function analyse(program: PythonProgram, main: ReadonlySet<PythonUnit>): Leak[] 
     }
   }
   if (returnsFitted.size === 0 && splitsParam.size === 0) return found;
-  const moreFits = new Map(fits);
-  const moreSplits = new Map(splits);
-  for (const rc of calls) {
-    const fn = functions.get(rc.call.callee);
-    const st = fn && stmtOf(rc);
-    if (!fn || !st || placedOf.get(st)?.scope === fn.scope) continue;
-    const fitted = returnsFitted.get(fn.scope);
-    if (fitted) push(moreFits, st, { ...fitted, step: { label: fitted.step.label }, roots: dataNames(st, rc.call.args.map((a) => a.valueSpan)), via: rc });
-    const pos = positional(rc);
-    for (const [i, s] of splitsParam.get(fn.scope) ?? []) {
-      if (pos[i]) push(moreSplits, st, { ...s, spans: [pos[i].valueSpan], via: rc });
+  const more: Sites = { fits: new Map(sites.fits), splits: new Map(sites.splits), facts: new Set(sites.facts), fitFacts: new Set(sites.fitFacts) };
+  for (const unit of units) {
+    for (const call of unit.facts.calls) {
+      const fn = functions.get(call.callee);
+      if (!fn) continue;
+      const rc = index.resolvedCall(unit, call);
+      const st = stmtOf(rc);
+      if (!st || scopeOf(unit, st) === fn.scope) continue;
+      const fitted = returnsFitted.get(fn.scope);
+      if (fitted) addFit(more, unit, st, { ...fitted, step: { label: fitted.step.label }, roots: dataNames(st, rc.call.args.map((a) => a.valueSpan)), via: rc });
+      const pos = positional(rc);
+      for (const [i, s] of splitsParam.get(fn.scope) ?? []) {
+        if (pos[i]) addSplit(more, unit, st, { ...s, spans: [pos[i].valueSpan], via: rc });
+      }
     }
   }
-  const all = walk(order, moreFits, moreSplits);
+  const all = walk(program, mainUnits, more);
   const seen = new Set<string>();
   return all.filter((l) => {
     const key = `${l.fit.rc.unit.cell}:${l.fit.rc.call.span.start}`;
@@ -367,7 +482,7 @@ export default defineRule({
     if (!ctx.python || isTestFile(ctx.file)) return;
     const view = codeView(ctx);
     if (!view) return;
-    for (const { fit, split } of analyse(view.program, new Set(ctx.python.units))) {
+    for (const { fit, split } of analyse(view.program, ctx.python.units)) {
       const related = [];
       if (fit.via) related.push({ location: unitLocation(fit.via.unit, fit.via.call.span), message: `\`${fit.via.call.callee}(...)\` returns the data ${fit.step.label} was fit on` });
       if (split.via) related.push({ location: unitLocation(split.via.unit, split.via.call.span), message: `\`${split.via.call.callee}(...)\` passes the fitted data on to the split` });
