@@ -53,7 +53,7 @@ async function serve(req: Request): Promise<void> {
 
 function inWorker(req: Request, oldMb: number): Promise<Reply | 'out-of-memory'> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: req, resourceLimits: { maxOldGenerationSizeMb: oldMb, maxYoungGenerationSizeMb: 8 } });
+    const w = new Worker(__filename, { workerData: req, resourceLimits: { maxOldGenerationSizeMb: oldMb, maxYoungGenerationSizeMb: 4 } });
     let reply: Reply | undefined;
     w.once('message', (m: Reply) => (reply = m));
     w.once('error', (e: Error & { code?: string }) => (e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? resolve('out-of-memory') : reject(e)));
