@@ -37,6 +37,8 @@ export class LintCancelled extends Error {}
  */
 class Slices {
   private start = performance.now();
+  /** The work that took longest in the current slice, for `Linter.longestSliceWhere`. */
+  private heaviest = { label: '', ms: 0 };
 
   constructor(
     private readonly linter: Linter,
@@ -48,16 +50,51 @@ class Slices {
     return this.budgetMs !== undefined && performance.now() - this.start > this.budgetMs;
   }
 
+  /** Notes that `label` (a rule id, "parsing cells") just took `ms` of this slice. */
+  note(label: string, ms: number): void {
+    if (ms > this.heaviest.ms) this.heaviest = { label, ms };
+  }
+
   async pause(): Promise<void> {
     this.end();
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.isCancelled?.()) throw new LintCancelled('lint cancelled');
-    this.start = performance.now();
+    this.restart();
+  }
+
+  /**
+   * Awaits an asynchronous rule. When the event loop turned while it waited (file
+   * reads through the editor), the slice ended where the rule started waiting: the
+   * wait did not block anyone.
+   */
+  async wait(pending: Promise<void>): Promise<void> {
+    let turned = false;
+    const marker = setImmediate(() => (turned = true));
+    const waitFrom = performance.now();
+    try {
+      await pending;
+    } finally {
+      clearImmediate(marker);
+    }
+    if (turned) {
+      this.end(waitFrom);
+      this.restart();
+    }
   }
 
   /** Records the current slice in `Linter.longestSliceMs`. */
-  end(): void {
-    if (this.budgetMs !== undefined) this.linter.longestSliceMs = Math.max(this.linter.longestSliceMs, performance.now() - this.start);
+  end(at = performance.now()): void {
+    if (this.budgetMs === undefined) return;
+    const ms = at - this.start;
+    if (ms > this.linter.longestSliceMs) {
+      this.linter.longestSliceMs = ms;
+      this.linter.longestSliceWhere = this.heaviest.label;
+    }
+  }
+
+  private restart(): void {
+    this.start = performance.now();
+    this.heaviest = { label: '', ms: 0 };
   }
 }
 
@@ -88,6 +125,8 @@ export class Linter {
   /** Milliseconds per rule, collected when `MLOPS_HYGIENE_TIMING` is set (like ESLint's TIMING). */
   /** Longest stretch of one lint without yielding (ms), when `yieldAfterMs` is set. */
   longestSliceMs = 0;
+  /** What took longest inside that slice: a rule id or "parsing cells". */
+  longestSliceWhere = '';
   readonly timing: Map<string, number> | undefined = typeof process !== 'undefined' && process.env?.MLOPS_HYGIENE_TIMING ? new Map() : undefined;
   private readonly byId: Map<string, Rule>;
 
@@ -157,7 +196,9 @@ export class Linter {
         pieces.push({ cell: c.index, text: c.source });
         // The first lint of a large notebook parses every cell: in slices too.
         if (slices.budgetMs !== undefined) {
+          const t = performance.now();
           this.cache.get(c.source);
+          slices.note('parsing cells', performance.now() - t);
           if (slices.due()) await slices.pause();
         }
       }
@@ -192,12 +233,16 @@ export class Linter {
         options: hasKeys(setting.options) ? { ...rule.meta.options, ...setting.options } : (rule.meta.options ?? NO_OPTIONS),
         report: (d) => this.push(findings, settings, file, rule.meta.id, d),
       };
-      const t0 = this.timing ? performance.now() : 0;
+      const t0 = this.timing || slices.budgetMs !== undefined ? performance.now() : 0;
       try {
         // Most rules are synchronous: awaiting them anyway costs a microtask turn each.
         const pending = rule.check(ctx);
-        if (pending) await pending;
-        if (this.timing) this.timing.set(rule.meta.id, (this.timing.get(rule.meta.id) ?? 0) + performance.now() - t0);
+        if (pending) await (slices.budgetMs === undefined ? pending : slices.wait(pending));
+        if (t0) {
+          const ms = performance.now() - t0;
+          if (this.timing) this.timing.set(rule.meta.id, (this.timing.get(rule.meta.id) ?? 0) + ms);
+          slices.note(rule.meta.id, ms);
+        }
       } catch (e) {
         // A rule bug must not take the whole run down; say so where it can be seen.
         findings.push({

@@ -64,10 +64,13 @@ export interface LintStats {
   maxMs: number;
   /** Longest stretch the engine ran without yielding, over all lints so far (ms). */
   longestSliceMs?: number;
+  /** What took longest inside that slice (a rule id or "parsing cells"). */
+  longestSliceWhere?: string;
   /** When the first notebook's diagnostics were published (Date.now()). */
   firstNotebookDiagnosticsAt?: number;
   /** The last published run: file, engine time, publish time, findings. */
-  last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number };
+  /** The last published lint; `sliceMs`/`sliceWhere`: its longest synchronous engine slice and the heaviest work in it. */
+  last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string };
 }
 
 function isNotebook(t: Target): t is vscode.NotebookDocument {
@@ -215,6 +218,7 @@ export class Linting implements vscode.Disposable {
       return undefined;
     }
     const started = Date.now();
+    const linter = fp.project.linter;
     let lint: Lint;
     let result: LintResult;
     if (isNotebook(target)) {
@@ -230,7 +234,8 @@ export class Linting implements vscode.Disposable {
       const t0 = Date.now();
       try {
         // The engine yields between rules; a newer edit stops this run there.
-        result = await fp.project.linter.lintNotebook(file, model, () => token.isCancellationRequested || seq !== s.seq);
+        linter.longestSliceMs = 0;
+        result = await linter.lintNotebook(file, model, () => token.isCancellationRequested || seq !== s.seq);
       } catch (e) {
         if (e instanceof LintCancelled) return undefined;
         throw e;
@@ -243,7 +248,8 @@ export class Linting implements vscode.Disposable {
       const version = target.version;
       const text = target.getText();
       const t0 = Date.now();
-      result = await fp.project.linter.lintText(file, text);
+      linter.longestSliceMs = 0;
+      result = await linter.lintText(file, text);
       this.measure(Date.now() - t0);
       lint = { kind: 'text', document: target, version, file, fp, findings: result.findings };
     }
@@ -258,8 +264,11 @@ export class Linting implements vscode.Disposable {
     const p0 = Date.now();
     this.publish(lint, s);
     this.stats.runs++;
-    this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs ?? 0, fp.project.linter.longestSliceMs);
-    this.stats.last = { file, ms: this.stats.lastMs, publishMs: Date.now() - p0, modelMs: lint.kind === 'notebook' ? this.modelMs : 0, findings: lint.findings.length };
+    if (linter.longestSliceMs > (this.stats.longestSliceMs ?? 0)) {
+      this.stats.longestSliceMs = linter.longestSliceMs;
+      this.stats.longestSliceWhere = linter.longestSliceWhere;
+    }
+    this.stats.last = { file, ms: this.stats.lastMs, publishMs: Date.now() - p0, modelMs: lint.kind === 'notebook' ? this.modelMs : 0, findings: lint.findings.length, sliceMs: linter.longestSliceMs, sliceWhere: linter.longestSliceWhere };
     this.log.debug(`${file}: ${lint.findings.length} finding(s) in ${Date.now() - started} ms`);
     this.didLint.fire(lint);
     return lint;
