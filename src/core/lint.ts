@@ -67,7 +67,7 @@ class Slices {
    * reads through the editor), the slice ended where the rule started waiting: the
    * wait did not block anyone.
    */
-  async wait(pending: Promise<void>): Promise<void> {
+  async wait(pending: Promise<void>): Promise<boolean> {
     let turned = false;
     const marker = setImmediate(() => (turned = true));
     const waitFrom = performance.now();
@@ -80,6 +80,12 @@ class Slices {
       this.end(waitFrom);
       this.restart();
     }
+    return turned;
+  }
+
+  /** Milliseconds since the current slice began. */
+  elapsed(): number {
+    return performance.now() - this.start;
   }
 
   /** Records the current slice in `Linter.longestSliceMs`. */
@@ -237,11 +243,16 @@ export class Linter {
       try {
         // Most rules are synchronous: awaiting them anyway costs a microtask turn each.
         const pending = rule.check(ctx);
-        if (pending) await (slices.budgetMs === undefined ? pending : slices.wait(pending));
+        let waited = false;
+        if (pending) {
+          if (slices.budgetMs === undefined) await pending;
+          else waited = await slices.wait(pending);
+        }
         if (t0) {
           const ms = performance.now() - t0;
           if (this.timing) this.timing.set(rule.meta.id, (this.timing.get(rule.meta.id) ?? 0) + ms);
-          slices.note(rule.meta.id, ms);
+          // After a wait, only the part of the rule in the new slice blocked.
+          slices.note(rule.meta.id, waited ? slices.elapsed() : ms);
         }
       } catch (e) {
         // A rule bug must not take the whole run down; say so where it can be seen.

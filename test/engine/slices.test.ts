@@ -3,6 +3,7 @@ import { resolveConfig } from '../../src/core/config/resolve';
 import { Linter, LintCancelled } from '../../src/core/lint';
 import { notebookFromCells } from '../../src/core/parse/notebook';
 import { UnitCache } from '../../src/core/parse/program';
+import type { ResolvedRuleSetting, Rule } from '../../src/core/rule';
 import { RULES } from '../../src/core/rules';
 import { MemoryFileSystem } from '../../src/core/workspace/fs';
 import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
@@ -76,5 +77,23 @@ describe('lint time slices (editor) and cancellation', function () {
       (e: unknown) => e instanceof LintCancelled,
     );
     assert.equal(l.cache.parses - before, 3, 'three cells parsed, then cancelled');
+  });
+
+  it('counts an async rule waiting on I/O as a yield, a busy rule as blocking, and names the heaviest work', async () => {
+    const rule = (id: string, check: Rule['check']): Rule => ({ meta: { ...RULES[0].meta, id, targets: ['notebook'] }, check });
+    const busy = rule('busy', () => {
+      const end = performance.now() + 30;
+      while (performance.now() < end);
+    });
+    const waits = rule('waits', () => new Promise<void>((resolve) => setTimeout(resolve, 60)));
+    const settings = new Map<string, ResolvedRuleSetting>([['busy', { severity: 'warning', options: {} }], ['waits', { severity: 'warning', options: {} }]]);
+    const make = async (rules: Rule[]) => new Linter({ workspace: await WorkspaceIndex.build(new MemoryFileSystem({})), rules, settings: () => settings, cache: new UnitCache(), yieldAfterMs: 10 });
+    const onlyWaits = await make([waits]);
+    await onlyWaits.lintNotebook('nb.ipynb', notebookFromCells([]));
+    assert.ok(onlyWaits.longestSliceMs < 30, `a 60 ms wait is not a ${onlyWaits.longestSliceMs} ms slice`);
+    const both = await make([waits, busy]);
+    await both.lintNotebook('nb.ipynb', notebookFromCells([]));
+    assert.ok(both.longestSliceMs >= 30, `${both.longestSliceMs}`);
+    assert.equal(both.longestSliceWhere, 'busy');
   });
 });
