@@ -2,7 +2,7 @@ import { cellRangeToFile, parseNotebook, type NotebookModel } from './parse/note
 import { PythonProgram, UnitCache } from './parse/program';
 import { initPython } from './parse/python';
 import { firstValue, parseYaml, type YamlFile } from './parse/yaml';
-import type { ReportDescriptor, ResolvedRuleSetting, Rule, RuleContext } from './rule';
+import type { ReportDescriptor, ResolvedRuleSetting, Rule, RuleContext, Warmer } from './rule';
 import { applySuppressions } from './suppressions';
 import { fillTemplate, LineIndex } from './text';
 import type { Finding, Range, Target } from './types';
@@ -25,6 +25,8 @@ export interface LinterOptions {
    * passed in one slice, so a long lint never blocks the extension host for long.
    */
   yieldAfterMs?: number;
+  /** Shared analyses computed ahead of the rules, in slices, when `yieldAfterMs` is set. */
+  warmers?: readonly Warmer[];
 }
 
 /** Thrown from a lint whose `isCancelled` said so (a newer edit arrived). */
@@ -167,7 +169,10 @@ export class Linter {
     if (kind === 'python') {
       if (text.includes('\u0000')) return { file, findings: [], skipped: 'binary file' };
       await initPython();
-      return this.run(file, text, 'python', { python: PythonProgram.fromUnits(this.cache, [{ text }]) });
+      const slices = new Slices(this, this.options.yieldAfterMs);
+      const python = PythonProgram.fromUnits(this.cache, [{ text }]);
+      await this.warm(file, python, slices);
+      return this.run(file, text, 'python', { python }, slices);
     }
     if (kind === 'requirements') {
       // pip requirements/constraints: line-based, rules read `text` (no parse to share).
@@ -209,9 +214,43 @@ export class Linter {
         }
       }
       python = PythonProgram.fromUnits(this.cache, pieces);
+      await this.warm(file, python, slices);
     }
     const r = await this.run(file, notebook.text, 'notebook', { notebook, python }, slices);
     return { ...r, notebook };
+  }
+
+  /** In an editor: the shared analyses the enabled rules will need, one slice-sized piece at a time. */
+  private async warm(file: string, program: PythonProgram, slices: Slices): Promise<void> {
+    const warmers = this.options.warmers;
+    if (slices.budgetMs === undefined || !warmers?.length) return;
+    const settings = this.options.settings(file);
+    const on = (id: string): boolean => {
+      const s = settings.get(id);
+      return s !== undefined && s.severity !== 'off';
+    };
+    for (const w of warmers) {
+      if (!w.rules.some(on)) continue;
+      try {
+        if (w.unit) {
+          for (const u of program.units) {
+            const t = performance.now();
+            w.unit(u);
+            slices.note(w.name, performance.now() - t);
+            if (slices.due()) await slices.pause();
+          }
+        }
+        if (w.program) {
+          const t = performance.now();
+          w.program(program, this.options.workspace, file);
+          slices.note(w.name, performance.now() - t);
+          if (slices.due()) await slices.pause();
+        }
+      } catch (e) {
+        if (e instanceof LintCancelled) throw e;
+        // A warmer is only a head start: the rule that needs the result reports any error.
+      }
+    }
   }
 
   private async run(

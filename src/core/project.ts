@@ -4,6 +4,7 @@ import { Linter, type LintResult } from './lint';
 import { UnitCache } from './parse/program';
 import type { Rule } from './rule';
 import { RULES } from './rules';
+import { WARMERS } from './rules/warmers';
 import type { FileSystem } from './workspace/fs';
 import { WorkspaceIndex } from './workspace/workspace-index';
 
@@ -36,7 +37,7 @@ export class Project {
     // One parse cache for the index (scripts that DVC stages run) and the linter.
     const cache = options.cache ?? new UnitCache();
     const workspace = await WorkspaceIndex.build(fs, { isExcluded: (p) => config.isExcluded(p), cache });
-    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache, yieldAfterMs: options.yieldAfterMs });
+    const linter = new Linter({ workspace, rules, settings: (f) => config.settingsFor(f), maxFileBytes: config.maxFileBytes, cache, yieldAfterMs: options.yieldAfterMs, warmers: options.rules ? undefined : WARMERS });
     return new Project(fs, config, loaded.file, loaded.errors, workspace, linter);
   }
 

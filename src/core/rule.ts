@@ -1,5 +1,5 @@
 import type { NotebookModel } from './parse/notebook';
-import type { PythonProgram } from './parse/program';
+import type { PythonProgram, PythonUnit } from './parse/program';
 import type { YamlFile } from './parse/yaml';
 import type { ConfigKind } from './workspace/kinds';
 import type { WorkspaceIndex } from './workspace/workspace-index';
@@ -78,3 +78,19 @@ export interface ResolvedRuleSetting {
 }
 
 export type { Severity };
+
+/**
+ * Work several rules share (data reads, training analysis, names per cell), computed
+ * ahead of the rules in an editor so that each piece, not the first rule to need it,
+ * fills a time slice. Results are memoised by the libraries, so the rules find them
+ * ready. Only run when one of `rules` is on for the file; the CLI never runs them.
+ */
+export interface Warmer {
+  /** Named as the heaviest work of a slice. */
+  name: string;
+  rules: readonly string[];
+  /** Per unit (a cell), with a yield check between units. */
+  unit?(unit: PythonUnit): void;
+  /** The whole program, after the unit warmers. */
+  program?(program: PythonProgram, workspace: WorkspaceIndex, file: string): void;
+}

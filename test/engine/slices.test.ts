@@ -3,9 +3,12 @@ import { resolveConfig } from '../../src/core/config/resolve';
 import { Linter, LintCancelled } from '../../src/core/lint';
 import { notebookFromCells } from '../../src/core/parse/notebook';
 import { UnitCache } from '../../src/core/parse/program';
-import type { ResolvedRuleSetting, Rule } from '../../src/core/rule';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Project } from '../../src/core/project';
+import type { ResolvedRuleSetting, Rule, Warmer } from '../../src/core/rule';
 import { RULES } from '../../src/core/rules';
-import { MemoryFileSystem } from '../../src/core/workspace/fs';
+import { MemoryFileSystem, NodeFileSystem } from '../../src/core/workspace/fs';
 import { WorkspaceIndex } from '../../src/core/workspace/workspace-index';
 
 // The editor lints with `yieldAfterMs`: the engine gives the event loop back between
@@ -95,5 +98,36 @@ describe('lint time slices (editor) and cancellation', function () {
     await both.lintNotebook('nb.ipynb', notebookFromCells([]));
     assert.ok(both.longestSliceMs >= 30, `${both.longestSliceMs}`);
     assert.equal(both.longestSliceWhere, 'busy');
+  });
+
+  it('warmers run in the editor only, only for rules that are on, one slice-sized piece at a time', async () => {
+    const calls: string[] = [];
+    const warmers: Warmer[] = [
+      { name: 'per cell', rules: ['hidden-state'], unit: (u) => void calls.push(`unit ${u.cell}`) },
+      { name: 'whole', rules: ['untracked-data-read'], program: (_p, _ws, file) => void calls.push(`program ${file}`) },
+      { name: 'off rule', rules: ['no-such-rule'], program: () => void calls.push('never') },
+    ];
+    const config = resolveConfig(RULES, { preset: 'recommended' });
+    const make = async (yieldAfterMs: number | undefined) =>
+      new Linter({ workspace: await WorkspaceIndex.build(new MemoryFileSystem({})), rules: RULES, settings: (f) => config.settingsFor(f), cache: new UnitCache(), yieldAfterMs, warmers });
+    await (await make(undefined)).lintNotebook('nb.ipynb', model());
+    assert.deepEqual(calls, [], 'the CLI runs no warmer');
+    const editor = await make(0);
+    const { turns } = await turnsDuring(() => editor.lintNotebook('nb.ipynb', model()));
+    assert.deepEqual(calls, [...Array.from({ length: CELLS }, (_, i) => `unit ${i}`), 'program nb.ipynb']);
+    assert.ok(turns >= 2 * CELLS, `${turns} turns: cells parsed, then warmed, one by one`);
+  });
+
+  it('the real warmers leave every finding as it is (sample workspace, editor vs CLI)', async () => {
+    const root = path.resolve(__dirname, '../../examples/workspace');
+    const file = 'notebooks/train.ipynb';
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const cli = await Project.open(new NodeFileSystem(root));
+    const editor = await Project.open(new NodeFileSystem(root), { yieldAfterMs: 0 });
+    const expected = (await cli.lintFile(file, text)).findings;
+    assert.ok(expected.length > 5);
+    assert.deepEqual((await editor.lintFile(file, text)).findings, expected);
+    const py = 'src/prepare.py';
+    assert.deepEqual((await editor.lintFile(py)).findings, (await cli.lintFile(py)).findings);
   });
 });
