@@ -13,6 +13,7 @@ const ACCOUNT_KEY = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=';
 
 ruleTester(rule, {
   valid: [
+    { name: 'requirements.txt: index credentials from the environment', file: 'requirements.txt', text: '--extra-index-url https://${PIP_USER}:${PIP_PASSWORD}@pypi.example.com/simple\npandas==2.2.2\n' },
     {
       name: 'values read from the environment, a prompt or a secret store',
       code:
@@ -75,6 +76,15 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'requirements.txt: a password in an index URL and a token in a VCS link',
+      file: 'requirements.txt',
+      text: `--extra-index-url https://alice:s3cr3t-Pa55@pypi.example.com/simple\npandas==2.2.2\nmylib @ git+https://${GITHUB}@github.com/org/mylib@3f2a1b9c\n`,
+      errors: [
+        { messageId: 'config', messageIncludes: '`s*********5`', line: 1, column: 33, endLine: 1, endColumn: 44 },
+        { messageId: 'config', messageIncludes: 'GitHub token `ghp_************0Hi2` in this config', line: 3, column: 21, endLine: 3, endColumn: 61 },
+      ],
+    },
     {
       name: 'password literal in a module: fix reads it from the environment and imports os',
       code: 'import psycopg\n\nDB_PASSWORD = "s3cr3t-Pa55"\nconn = psycopg.connect(host="db", password=DB_PASSWORD)\n',

@@ -381,6 +381,16 @@ async function checkYaml(ctx: RuleContext, file: YamlFile): Promise<void> {
   }
 }
 
+/** pip requirements files: credentials in index URLs and VCS links (`--extra-index-url https://user:token@...`). */
+async function checkRequirements(ctx: RuleContext): Promise<void> {
+  const hits = await scanProviderTokens(ctx.text);
+  if (!hits.length) return;
+  const lines = new LineIndex(ctx.text);
+  for (const hit of mergeHits(hits)) {
+    ctx.report({ messageId: 'config', data: { ...describe(hit, ctx.text), key: '' }, location: { range: lines.rangeOf(hit.start, hit.end) } });
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 export default defineRule({
@@ -389,7 +399,7 @@ export default defineRule({
     area: 'governance',
     defaultSeverity: 'error',
     recommended: true,
-    targets: ['notebook', 'python', 'yaml'],
+    targets: ['notebook', 'python', 'yaml', 'requirements'],
     fixedId: true,
     messages: {
       literal: 'Hard-coded {{kind}} `{{masked}}`. Read it from the environment or a secret store, and rotate it: it is in the history of every copy of this file.',
@@ -404,7 +414,7 @@ export default defineRule({
     docs: {
       summary: 'Credentials, tokens, keys or passwords written into code, notebook outputs or configs.',
       whatItDoes:
-        'Finds secrets in code cells, `.py` files, saved notebook outputs and YAML configs: provider tokens recognised by their format (the ' +
+        'Finds secrets in code cells, `.py` files, saved notebook outputs, YAML configs and pip requirements files (index URLs with a password or token): provider tokens recognised by their format (the ' +
         '[secretlint](https://github.com/secretlint/secretlint) recommended preset: AWS, GCP, GitHub, Slack, OpenAI, Anthropic, private keys, ' +
         'database URLs, ...; plus Hugging Face `hf_` tokens, W&B API keys, Databricks `dapi` tokens, Azure `AccountKey=` connection strings, ' +
         '`user:password@` in tracking URIs) and literals bound to a credential-like name (`password`, `secret`, `*_token`, `api_key`, ' +
@@ -444,6 +454,7 @@ export default defineRule({
       if (ctx.yaml) await checkYaml(ctx, ctx.yaml);
       return;
     }
+    if (ctx.target === 'requirements') return checkRequirements(ctx);
     const units = ctx.python?.units ?? [];
     const hits = ctx.python ? unitHits.all(ctx.python) : [];
     if (ctx.notebook) {
