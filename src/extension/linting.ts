@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import { LintCancelled } from '../core/lint';
 import type { LintResult } from '../core/lint';
 import type { NotebookModel } from '../core/parse/notebook';
-import { initPython } from '../core/parse/python';
 import type { Finding } from '../core/types';
 import { fileKind } from '../core/workspace/kinds';
 import { diagnosticUri, notebookModel, toDiagnostic } from './convert';
@@ -14,8 +13,6 @@ import { relativePath, type FolderProject, type Projects } from './projects';
 import { readSettings } from './settings';
 
 export const TYPING_DELAY_MS = 300;
-/** The longest stretch the pre-parse of changed cells may hold the extension host. */
-const SLICE_MS = 15;
 
 export interface TextLint {
   kind: 'text';
@@ -90,10 +87,6 @@ export function isLintableDocument(doc: vscode.TextDocument): boolean {
 
 export function isLintableNotebook(nb: vscode.NotebookDocument): boolean {
   return nb.notebookType === 'jupyter-notebook' && LINTED_SCHEMES.has(nb.uri.scheme);
-}
-
-function yieldToHost(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export class Linting implements vscode.Disposable {
@@ -229,11 +222,10 @@ export class Linting implements vscode.Disposable {
       const m0 = Date.now();
       const model = notebookModel(target, cells);
       this.modelMs = Date.now() - m0;
-      await this.preparse(fp, model, token);
-      if (token.isCancellationRequested || seq !== s.seq) return undefined;
       const t0 = Date.now();
       try {
-        // The engine yields between rules; a newer edit stops this run there.
+        // The engine works in slices (cell parses, shared analyses, rules) and yields
+        // between them; a newer edit stops this run there.
         linter.longestSliceMs = 0;
         result = await linter.lintNotebook(file, model, () => token.isCancellationRequested || seq !== s.seq);
       } catch (e) {
@@ -277,26 +269,6 @@ export class Linting implements vscode.Disposable {
   private measure(ms: number): void {
     this.stats.lastMs = ms;
     this.stats.maxMs = Math.max(this.stats.maxMs, ms);
-  }
-
-  /**
-   * Parses the cells the engine has not seen yet in slices, yielding between them,
-   * so opening a 300-cell notebook never holds the extension host in one piece;
-   * the engine then finds every cell in its cache.
-   */
-  private async preparse(fp: FolderProject, model: NotebookModel, token: vscode.CancellationToken): Promise<void> {
-    await initPython();
-    const cache = fp.project.linter.cache;
-    let slice = Date.now();
-    for (const cell of model.cells) {
-      if (cell.kind !== 'code') continue;
-      cache.get(cell.source);
-      if (Date.now() - slice > SLICE_MS) {
-        await yieldToHost();
-        if (token.isCancellationRequested) return;
-        slice = Date.now();
-      }
-    }
   }
 
   private publish(lint: Lint, s: State): void {
