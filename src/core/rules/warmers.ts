@@ -1,4 +1,5 @@
 import type { Warmer } from '../rule';
+import { TEST_FILE } from './data/undeclared-artifact-write';
 import { dataReads, producedPaths } from './lib/data-io';
 import { cellNames } from './lib/dataflow';
 import { scriptFacts } from './lib/dvc';
@@ -9,7 +10,6 @@ import { analyseTraining } from './lib/training';
 // 14 ms, produced paths 12 ms, data reads 8 ms). Warming them one by one lets the
 // engine yield between them, and between cells for the per-cell ones.
 
-const TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/; // as in undeclared-artifact-write
 
 export const WARMERS: readonly Warmer[] = [
   { name: 'names per cell (data flow)', rules: ['hidden-state'], unit: (u) => void cellNames(u) },

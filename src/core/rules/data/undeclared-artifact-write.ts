@@ -6,7 +6,8 @@ import type { DvcStage } from '../../workspace/workspace-index';
 import { relativeTo, scriptCwds, scriptFacts } from '../lib/dvc';
 
 /** Test modules write fixtures; these folders hold logs and caches, not artifacts. */
-const TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
+/** Test files: their writes are fixtures, not artifacts. */
+export const TEST_FILE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
 const SCRATCH = /^(tmp|temp|\.cache|cache|logs?|mlruns|wandb|lightning_logs|runs|__pycache__|\.ipynb_checkpoints)(\/|$)/;
 
 type DocsExample = RuleDocs['example'] & { files?: Record<string, string> };

@@ -6,7 +6,7 @@ import { dirname, joinPath } from '../../workspace/fs';
 import { isRemotePath, normalizeLocal, resolverFor, type ValueResolver } from '../lib/data-io';
 import { fileArgument, statementAt, unitFlow } from '../lib/dataflow';
 import { analyseTraining, classifyReceiver, codeView, isTestFile, receiverOf, type ProgramIndex, type TrainingSite } from '../lib/training';
-import { firstIn, qualifiedMemo, unitMemo } from '../lib/value-resolver';
+import { classifiedCalls, firstIn, qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 // ---------------------------------------------------------------------------
 // Saving a model to a file
@@ -107,18 +107,8 @@ function rootName(text: string): string | undefined {
 /** Last segments of the callees `saveOf` takes (as a method, or qualified to a save function). */
 const SAVE_NAMES = new Set(['dump', 'save', 'save_model', 'save_pretrained', 'save_weights']);
 
-/** The saves of each unit (cached across runs). A dotted callee keeps its last segment when qualified. */
-const unitSaves = qualifiedMemo((unit, qualify): readonly UnitSave[] => {
-  let out: UnitSave[] | undefined;
-  for (const call of unit.facts.calls) {
-    if (call.callee.includes('.') && !SAVE_NAMES.has(call.name)) continue;
-    const s = saveOf({ call, qualified: qualify(call.callee) });
-    if (s) (out ??= []).push(s);
-  }
-  return out ?? NO_SAVES;
-});
-
-const NO_SAVES: readonly UnitSave[] = [];
+/** The saves of each unit (cached across runs). */
+const unitSaves = classifiedCalls(SAVE_NAMES, (rc) => saveOf(rc));
 
 function saveOf(rc: { call: CallFact; qualified: string }): UnitSave | undefined {
   for (const [re, oi, pi] of SAVE_FUNCS) {

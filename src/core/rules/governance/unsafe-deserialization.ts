@@ -5,7 +5,7 @@ import type { Fix, Location } from '../../types';
 import { normalizeLocal, resolverFor } from '../lib/data-io';
 import { fileArgument } from '../lib/dataflow';
 import { codeView, programIndex, type CodeView, type ProgramIndex } from '../lib/training';
-import { qualifiedMemo } from '../lib/value-resolver';
+import { classifiedCalls } from '../lib/value-resolver';
 
 /** Calls that unpickle whatever their input holds. */
 const PICKLE_LOAD =
@@ -93,30 +93,14 @@ const LOAD_NAMES = new Set(['load', 'loads', 'Unpickler', 'read_pickle', 'decode
 const WRITE_NAMES = new Set(['dump', 'save', 'savez', 'savez_compressed', 'to_pickle']);
 
 /** The loads of each unit that `classify` reports (cached across runs). */
-const unitSites = qualifiedMemo((unit, qualify): readonly Site[] => {
-  let out: Site[] | undefined;
-  for (const call of unit.facts.calls) {
-    if (call.callee.includes('.') && !LOAD_NAMES.has(call.name)) continue;
-    const s = classify({ call, qualified: qualify(call.callee) });
-    if (s) (out ??= []).push(s);
-  }
-  return out ?? NO_SITES;
-});
-
-const NO_SITES: readonly Site[] = [];
+const unitSites = classifiedCalls(LOAD_NAMES, (rc) => classify(rc));
 
 /** Serializer writes of each unit, with the index of their path argument. */
-const unitWrites = qualifiedMemo((unit, qualify): ReadonlyArray<{ call: CallFact; qualified: string; idx: number }> => {
-  let out: Array<{ call: CallFact; qualified: string; idx: number }> | undefined;
-  for (const call of unit.facts.calls) {
-    if (call.callee.includes('.') && !WRITE_NAMES.has(call.name)) continue;
-    const q = qualify(call.callee);
-    let idx = -1;
-    for (const [re, i] of SERIALIZER_WRITE) if (re.test(q)) idx = i;
-    if (idx < 0 && call.name === 'to_pickle') idx = 0;
-    if (idx >= 0) (out ??= []).push({ call, qualified: q, idx });
-  }
-  return out ?? [];
+const unitWrites = classifiedCalls(WRITE_NAMES, ({ call, qualified }) => {
+  let idx = -1;
+  for (const [re, i] of SERIALIZER_WRITE) if (re.test(qualified)) idx = i;
+  if (idx < 0 && call.name === 'to_pickle') idx = 0;
+  return idx >= 0 ? { call, qualified, idx } : undefined;
 });
 
 /** Normalised literal paths this program writes with a serializer, with where. */

@@ -228,6 +228,24 @@ function unitFulls(s: unknown[], unit: PythonUnit, key: object, program: PythonP
 }
 
 /**
+ * Per unit: `classify` applied to its calls, through `qualifiedMemo`. A dotted
+ * callee whose last segment is not in `names` is skipped without qualifying it
+ * (qualifying keeps the last segment, so `classify` could not match it anyway).
+ */
+export function classifiedCalls<T>(names: ReadonlySet<string>, classify: (rc: { call: CallFact; qualified: string }) => T | undefined): QualifiedMemo<readonly T[]> {
+  const none: readonly T[] = [];
+  return qualifiedMemo((unit, qualify): readonly T[] => {
+    let out: T[] | undefined;
+    for (const call of unit.facts.calls) {
+      if (call.callee.includes('.') && !names.has(call.name)) continue;
+      const v = classify({ call, qualified: qualify(call.callee) });
+      if (v !== undefined) (out ??= []).push(v);
+    }
+    return out ?? none;
+  });
+}
+
+/**
  * A per-unit summary that may also read the unit's callee names qualified
  * through the program's imports (`qualify(call.callee)` for calls of the unit,
  * nothing else), and nothing else of other units. A value is kept with the
