@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { extractFacts, initPython, type ArgFact, type AssignmentFact, type CallFact, type FunctionFact, type ImportFact, type PythonFacts, type StringFact } from '../../src/core/parse/python';
+import { extractFacts, initPython, setArgumentsFromText, type ArgFact, type AssignmentFact, type CallFact, type FunctionFact, type ImportFact, type PythonFacts, type StringFact } from '../../src/core/parse/python';
 
 // Exact facts for tricky snippets. A tree without syntax errors is read by the
 // fast path of extractFacts, one with errors by the general path; the last test
@@ -251,6 +251,27 @@ describe('extractFacts', () => {
         functions: [fn('index', 105, 122, 109, 114)],
       }),
     );
+  });
+
+  it('reads arguments from the text exactly as the tree gives them, and falls back to the tree for other shapes', () => {
+    const sources = [
+      NESTED, KW_STRINGS, F_STRINGS, NESTED_CONCAT, SCOPES, UNPACKING, SPACING, IMPORTS, ARGS,
+      'f(a, b.c, d(e)[0], g[1](2), "s", r"\\d", b"x", f"{x}", 1, 1_000, 0.5, .5, 1e-3, 2., -1, -0.5, -x, True, False, None)\n',
+      'f(*args, **kwargs, k=v, k2 = [1, 2], k3={"a": 1}, k4={1, 2}, k5=(), k6=(1,), k7=(x), k8={}, k9=[])\n',
+      'f(x,)\nf()\nf(\n    a,\n    b=2,\n)\nf("a, b", \'c)d\', """e,\nf""")\n',
+      'f(a + b, a == b, a if b else c, lambda x: x, [x for x in y], {k: v for k, v in d}, not a, await_(x))\n',
+      'f(k=lambda x=1: x, j=a<=b, m=(y := 2))\nf(x) (y)\nf(a .b)\nf("a" "b")\nf(é)\nf(a  # c\n  )\n',
+      'f(0x1F, 0o7, 0b1, 1j, 10L)\nf(print, exec, match, type)\nf({"a": lambda: 1})\nf(a[1:2], b[::2], c[x, y])\n',
+    ];
+    for (const src of sources) {
+      setArgumentsFromText(false);
+      const fromTree = extractFacts(src);
+      setArgumentsFromText(true);
+      const fromText = extractFacts(src);
+      assert.deepStrictEqual(fromText, fromTree, src);
+    }
+    const kinds = extractFacts('f(a, b.c, d(e)[0], "s", 1, 0.5, -1, *p, **q, k=(1,), m={}, n={1}, o=[])\n').calls[0].args.map((a) => a.kind);
+    assert.deepStrictEqual(kinds, ['identifier', 'attribute', 'subscript', 'string', 'integer', 'float', 'unary_operator', 'list_splat', 'dictionary_splat', 'tuple', 'dictionary', 'set', 'list']);
   });
 
   it('reports the first syntax error and the facts error recovery leaves', () => {

@@ -209,9 +209,9 @@ class Scanner {
       const next = STRUCTURAL;
       for (;;) {
         next.lastIndex = this.i;
-        const m = next.exec(t);
-        if (!m) throw new Error('unterminated container');
-        this.i = m.index;
+        // test() rather than exec(): no match array per structural character.
+        if (!next.test(t)) throw new Error('unterminated container');
+        this.i = next.lastIndex - 1;
         const ch = t.charCodeAt(this.i);
         if (ch === 34) {
           this.string();
