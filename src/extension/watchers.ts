@@ -1,7 +1,9 @@
 // File-system watchers keep the workspace index and config current: a `.dvc`
 // sidecar, dvc.yaml, a params file, .gitattributes, a workflow or the Makefile changes -> the
-// index is updated and open documents re-linted; the config file or a .gitignore
-// changes -> the folder's project is re-opened.
+// index is updated and open documents re-linted; a Python file or notebook changes ->
+// what the index read from it (a DVC stage script, a scheduler's summary) is dropped,
+// and open documents are re-linted when a rule had read it; the config file or a
+// .gitignore changes -> the folder's project is re-opened.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Linting } from './linting';
@@ -11,6 +13,8 @@ import { readSettings } from './settings';
 
 /** Files whose content the engine reads: they update the index. */
 const CONTENT = '**/{*.dvc,dvc.yaml,dvc.yml,dvc.lock,params*.yaml,params*.yml,params*.json,params*.toml,.gitattributes,*.yml,*.yaml,Makefile,makefile,GNUmakefile}';
+/** Code other files' findings may depend on (stage scripts, schedulers): re-linted only when a rule read it. */
+const CODE = '**/*.{py,ipynb}';
 /** Files that change the config or the ignore rules: the project is re-opened. */
 const RELOAD = '**/{.mlops-hygiene.yaml,.mlops-hygiene.yml,pyproject.toml,.gitignore}';
 /** Folders never indexed (as the engine's walk skips them). */
@@ -21,6 +25,8 @@ interface Pending {
   reload: boolean;
   changed: Set<string>;
   removed: Set<string>;
+  /** Code files whose content changed (not created or deleted: `changed` / `removed` have those). */
+  edited: Set<string>;
 }
 
 export class Watchers implements vscode.Disposable {
@@ -37,15 +43,18 @@ export class Watchers implements vscode.Disposable {
   ) {
     const content = vscode.workspace.createFileSystemWatcher(CONTENT);
     const reload = vscode.workspace.createFileSystemWatcher(RELOAD);
+    const code = vscode.workspace.createFileSystemWatcher(CODE, true, false, true);
     // Any file created or deleted: the index answers "does this path exist?".
     const any = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
       content,
       reload,
+      code,
       any,
       content.onDidChange((u) => this.queue(u, 'changed')),
       content.onDidCreate((u) => this.queue(u, 'changed')),
       content.onDidDelete((u) => this.queue(u, 'removed')),
+      code.onDidChange((u) => this.queue(u, 'edited')),
       reload.onDidChange((u) => this.queue(u, 'reload')),
       reload.onDidCreate((u) => this.queue(u, 'reload')),
       reload.onDidDelete((u) => this.queue(u, 'reload')),
@@ -74,7 +83,7 @@ export class Watchers implements vscode.Disposable {
     }
   }
 
-  private queue(uri: vscode.Uri, what: 'changed' | 'removed' | 'reload'): void {
+  private queue(uri: vscode.Uri, what: 'changed' | 'removed' | 'edited' | 'reload'): void {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return;
     const rel = relativePath(folder, uri);
@@ -83,15 +92,17 @@ export class Watchers implements vscode.Disposable {
     this.queueFolder(folder, what, rel);
   }
 
-  private queueFolder(folder: vscode.WorkspaceFolder, what: 'changed' | 'removed' | 'reload', rel?: string): void {
+  private queueFolder(folder: vscode.WorkspaceFolder, what: 'changed' | 'removed' | 'edited' | 'reload', rel?: string): void {
     const key = folder.uri.toString();
     let p = this.pending.get(key);
     if (!p) {
-      p = { folder, reload: false, changed: new Set(), removed: new Set() };
+      p = { folder, reload: false, changed: new Set(), removed: new Set(), edited: new Set() };
       this.pending.set(key, p);
     }
     if (what === 'reload') p.reload = true;
-    else if (rel !== undefined) {
+    else if (what === 'edited') {
+      if (rel !== undefined) p.edited.add(rel);
+    } else if (rel !== undefined) {
       (what === 'changed' ? p.changed : p.removed).add(rel);
       (what === 'changed' ? p.removed : p.changed).delete(rel);
     }
@@ -117,6 +128,9 @@ export class Watchers implements vscode.Disposable {
             continue;
           }
           const { project, serial } = await open;
+          // An edited code file matters to other files only when a rule read it (asked before the update forgets).
+          const relint = p.changed.size > 0 || p.removed.size > 0 || [...p.edited].some((rel) => project.workspace.contentRead(rel));
+          for (const rel of p.edited) if (!p.changed.has(rel) && !p.removed.has(rel)) p.changed.add(rel);
           for (const rel of p.removed) project.workspace.remove(rel);
           for (const rel of p.changed) {
             if (project.workspace.isIgnored(rel)) {
@@ -130,7 +144,8 @@ export class Watchers implements vscode.Disposable {
           // so a lookup made meanwhile (a lint running) caches them without the change.
           // Removing a path that cannot exist drops them again, synchronously, after it.
           if (p.changed.size) project.workspace.remove('\u0000');
-          this.log.debug(`${p.folder.name} (#${serial}): index updated for ${p.changed.size + p.removed.size} file(s)`);
+          this.log.debug(`${p.folder.name} (#${serial}): index updated for ${p.changed.size + p.removed.size} file(s)${relint ? '' : '; nothing read them, no re-lint'}`);
+          if (!relint) continue;
         }
         this.linting.relintAll(p.folder);
       } catch (e) {

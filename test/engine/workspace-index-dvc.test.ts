@@ -143,4 +143,14 @@ describe('WorkspaceIndex: DVC stages, scripts and params', () => {
     assert.equal(ix.outputOf('data/raw.csv'), 'data/raw.csv.dvc');
     assert.equal(ix.outputOf('src/prepare.py'), undefined, 'a dep is not an output');
   });
+  it('says whose content other findings read: stage scripts and files a summary was read from', async () => {
+    const ix = await WorkspaceIndex.build(new MemoryFileSystem(FILES));
+    assert.equal(ix.contentRead('src/prepare.py'), true, 'a stage runs it');
+    assert.equal(ix.contentRead('notebooks/report.ipynb'), true, 'papermill runs it');
+    assert.equal(ix.contentRead('src/unrelated.py'), false);
+    assert.equal(await ix.fileSummary('src/unrelated.py', 'len', (t) => t.length), FILES['src/unrelated.py'].length);
+    assert.equal(ix.contentRead('src/unrelated.py'), true, 'a rule read a summary of it');
+    await ix.update('src/unrelated.py');
+    assert.equal(ix.contentRead('src/unrelated.py'), false, 'the summary went with the change');
+  });
 });

@@ -749,6 +749,15 @@ export class WorkspaceIndex {
     return d.running.get(file) ?? [];
   }
 
+  /**
+   * Whether findings of other files may depend on this file's content: it is a
+   * script a DVC stage runs, or a rule read a summary of it (`fileSummary`). An
+   * editor re-lints open documents after such a file changes on disk.
+   */
+  contentRead(p: string): boolean {
+    return this.summaries.has(p) || this.scripts.has(p) || this.references().scripts.has(p);
+  }
+
   /** The parsed Python of a script a stage runs, as last read (undefined: not read yet or not readable). */
   scriptProgram(p: string): PythonProgram | undefined {
     return this.scripts.get(p) ?? undefined;

@@ -56,6 +56,25 @@ describe('Workspace, commands and UI', () => {
     await eventually(async () => assert.equal((await api.indexInfo(data)).tracked, false), 20000, 'untracked after the sidecar went');
   });
 
+  it('re-lints pipeline files when a stage script changes on disk (Python files are watched too)', async () => {
+    await readyRulesOnly({ 'undeclared-stage-dependency': 'warning' });
+    const dvcYaml = workspaceUri('dvc.yaml');
+    const script = workspaceUri('src', 'train.py');
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(script));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(dvcYaml));
+    const undeclared = (): string[] => ours(dvcYaml, new Set(['undeclared-stage-dependency'])).map((d) => d.message);
+    await eventually(() => assertSame(undeclared(), [], 'the stage declares what its script reads'), 20000);
+    try {
+      // The script, not open in any editor, now reads a file the stage does not declare.
+      await writeText(script, `${original}\n\ndef main() -> None:\n    load("data/extra.csv")\n\n\nif __name__ == "__main__":\n    main()\n    pd.read_csv("data/extra.csv")\n`);
+      await eventually(() => assert.equal(undeclared().filter((m) => m.includes('data/extra.csv')).length, 1, undeclared().join(' | ')), 20000, 'the new read shows on dvc.yaml');
+    } finally {
+      await writeText(script, original);
+    }
+    await eventually(() => assertSame(undeclared(), [], 'cleared once the script is back'), 20000);
+    await readyRulesOnly();
+  });
+
   it('opens the walkthrough sample (outside the workspace) with findings', async () => {
     const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('mlopsHygiene.openSample');
     assert.ok(nb && !vscode.workspace.getWorkspaceFolder(nb.uri), 'the sample is not written into the workspace');
