@@ -66,7 +66,10 @@ const DOWNLOADS: Array<{ match: RegExp; url: [number, string[]]; hash?: string[]
 ];
 
 /** Keywords through which SDKs take the data a job or dataset is built from. */
-const SOURCE_KEYWORDS = /^(gcs_source|gcs_source_uris?|bq_source|bigquery_source|source_uris?|data_source|gcs_input_uri|input_uri|train_data_uri|training_data_uri|dataset_uri|import_file|s3_data)$/;
+const SOURCE_KEYWORDS = new Set([
+  'gcs_source', 'gcs_source_uri', 'gcs_source_uris', 'bq_source', 'bigquery_source', 'source_uri', 'source_uris', 'data_source', 'gcs_input_uri',
+  'input_uri', 'train_data_uri', 'training_data_uri', 'dataset_uri', 'import_file', 's3_data',
+]);
 
 /** Generic copy/download helpers: a cloud source is a read. */
 const COPY_NAMES = /^(copy|copy_dir|copytree|copyfile|download|download_file|download_dir|download_folder|download_directory|get|cp|sync|fget|get_file)$/;
@@ -290,7 +293,7 @@ const pipelines: Handler = (rc, env) => {
   }
   let found = false;
   for (const a of rc.call.args) {
-    if (!a.name || !SOURCE_KEYWORDS.test(a.name)) continue;
+    if (!a.name || !SOURCE_KEYWORDS.has(a.name)) continue;
     checkRemote(env.r, rc, a, env.resolve(rc, a), `\`${callee}(${a.name}=...)\``);
     found = true;
   }
@@ -360,9 +363,11 @@ const others: Handler = (rc, env) => {
 
 const HANDLERS: Handler[] = [downloads, hubs, azureml, pipelines, bigquery, artifacts, others];
 
-/** Calls some handler may claim by their name, callee or keywords (with `handledQualified`: each handler returns false for every other call). */
+/** Calls some handler may claim by their name or keywords (with `handledQualified`: each handler returns false for every other call). `x.data.get` is a `get`. */
 function handledOtherwise(call: CallFact): boolean {
-  return handledName(call.name) || /\.data\.get$/.test(call.callee) || call.args.some((a) => a.name !== undefined && SOURCE_KEYWORDS.test(a.name));
+  if (handledName(call.name)) return true;
+  for (const a of call.args) if (a.name !== undefined && SOURCE_KEYWORDS.has(a.name)) return true;
+  return false;
 }
 
 /** The tests of `handled` on the qualified name alone, remembered by name (the same callees recur in every file). */

@@ -531,67 +531,118 @@ export interface ResolvedValue {
 
 type Tok = { t: 'str'; v: string; f: boolean; raw: boolean; start: number } | { t: 'name'; v: string; start: number } | { t: 'num'; v: string; start: number } | { t: 'op'; v: string; start: number };
 
+function isStringPrefixLetter(c: number): boolean {
+  // r R b B u U f F
+  return c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}
+
+/** `[\d_.eEjJxXoObB]` */
+function isNumberChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 101 || c === 69 || c === 106 || c === 74 || c === 120 || c === 88 || c === 111 || c === 79 || c === 98 || c === 66;
+}
+
+/** `** // == != <= >= -> :=` */
+function isTwoCharOp(c: number, c1: number): boolean {
+  switch (c) {
+    case 42: // *
+    case 47: // /
+      return c1 === c;
+    case 61: // =
+    case 33: // !
+    case 60: // <
+    case 62: // >
+    case 58: // :
+      return c1 === 61;
+    case 45: // -
+      return c1 === 62;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Tokens of an expression: strings (prefix, escapes read), names (at most 200
+ * characters), numbers (at most 50), two-character operators, other characters
+ * one by one. Undefined for a string that does not close.
+ */
 function tokenize(src: string): Tok[] | undefined {
   const out: Tok[] = [];
-  let i = 0;
   const n = src.length;
+  let i = 0;
   while (i < n) {
-    const c = src[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\\') {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 92) {
       i++;
       continue;
     }
-    if (c === '#') {
-      while (i < n && src[i] !== '\n') i++;
+    if (c === 35) {
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       continue;
     }
-    const sm = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
-    if (sm && (sm[1].length === 0 || /^[A-Za-z]/.test(c))) {
-      const prefix = sm[1].toLowerCase();
-      const q = sm[2];
-      const start = i;
-      let j = i + sm[0].length;
-      let body = '';
+    // A string: up to two prefix letters, then a quote (one or three).
+    let p = i;
+    while (p - i < 2 && p < n && isStringPrefixLetter(src.charCodeAt(p))) p++;
+    const qc = p < n ? src.charCodeAt(p) : 0;
+    if (qc === 34 || qc === 39) {
+      const triple = p + 2 < n && src.charCodeAt(p + 1) === qc && src.charCodeAt(p + 2) === qc;
+      const prefix = src.slice(i, p).toLowerCase();
       const raw = prefix.includes('r');
-      while (j < n && !src.startsWith(q, j)) {
-        if (src[j] === '\\' && j + 1 < n) {
+      let j = p + (triple ? 3 : 1);
+      let body = '';
+      let chunk = j;
+      for (;;) {
+        if (j >= n) return undefined;
+        const ch = src.charCodeAt(j);
+        if (ch === qc && (!triple || (j + 2 < n && src.charCodeAt(j + 1) === qc && src.charCodeAt(j + 2) === qc))) break;
+        if (ch === 92 && j + 1 < n) {
+          body += src.slice(chunk, j);
           const e = src[j + 1];
           if (raw) body += '\\' + e;
           else if (e === '\\' || e === "'" || e === '"') body += e;
           else if (e === 'n') body += '\n';
           else if (e === 't') body += '\t';
-          else if (e === '\n') body += '';
-          else body += '\\' + e;
+          else if (e !== '\n') body += '\\' + e;
           j += 2;
+          chunk = j;
           continue;
         }
-        if (q.length === 1 && src[j] === '\n') return undefined;
-        body += src[j++];
+        if (!triple && ch === 10) return undefined;
+        j++;
       }
-      if (j >= n) return undefined;
-      out.push({ t: 'str', v: body, f: prefix.includes('f'), raw, start });
-      i = j + q.length;
+      body += src.slice(chunk, j);
+      out.push({ t: 'str', v: body, f: prefix.includes('f'), raw, start: i });
+      i = j + (triple ? 3 : 1);
       continue;
     }
-    const nm = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i, i + 200));
-    if (nm) {
-      out.push({ t: 'name', v: nm[0], start: i });
-      i += nm[0].length;
+    if (isNameStart(c)) {
+      let k = i + 1;
+      while (k < n && k - i < 200 && isNameChar(src.charCodeAt(k))) k++;
+      out.push({ t: 'name', v: src.slice(i, k), start: i });
+      i = k;
       continue;
     }
-    const num = /^\d[\d_.eEjJxXoObB]*/.exec(src.slice(i, i + 50));
-    if (num) {
-      out.push({ t: 'num', v: num[0], start: i });
-      i += num[0].length;
+    if (c >= 48 && c <= 57) {
+      let k = i + 1;
+      while (k < n && k - i < 50 && isNumberChar(src.charCodeAt(k))) k++;
+      out.push({ t: 'num', v: src.slice(i, k), start: i });
+      i = k;
       continue;
     }
-    const two = src.slice(i, i + 2);
-    if (['**', '//', '==', '!=', '<=', '>=', '->', ':='].includes(two)) {
-      out.push({ t: 'op', v: two, start: i });
+    if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
+      out.push({ t: 'op', v: src.slice(i, i + 2), start: i });
       i += 2;
       continue;
     }
-    out.push({ t: 'op', v: c, start: i });
+    out.push({ t: 'op', v: src[i], start: i });
     i++;
   }
   return out;
