@@ -6,7 +6,7 @@ import { getNode, offsetsToRange, walkScalars, type YamlFile } from '../../parse
 import { defineRule, type RuleContext } from '../../rule';
 import { LineIndex, maskSecret } from '../../text';
 import type { Fix, Range, TextEdit } from '../../types';
-import { assignedSecretKind, envVarName, mayHoldProviderTokens, mergeHits, nameWords, scanAssignments, scanProviderTokens, SECRET_WORD, type SecretHit } from '../lib/secrets';
+import { assignedSecretKind, envVarName, mayHoldProviderTokens, mergeHits, nameWords, scanAssignments, scanProviderTokens, SECRET_WORD, secretSigns, SIGN_TOKEN, SIGN_WORD, type SecretHit } from '../lib/secrets';
 import { TextCache, unitMemo } from '../lib/value-resolver';
 
 /** Output texts larger than this are scanned only up to it (base64 images are skipped anyway). */
@@ -141,7 +141,6 @@ function notInComment(text: string, h: SecretHit): boolean {
 function pythonAssignments(unit: PythonUnit): SecretHit[] {
   const text = unit.text;
   if (!SECRET_WORD.test(text)) return [];
-  const magics = magicSpans(unit);
   if (unit.facts.syntaxError) return scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
   const hits: SecretHit[] = [];
   const literals = unit.facts.strings.filter((s) => !s.fString);
@@ -158,7 +157,7 @@ function pythonAssignments(unit: PythonUnit): SecretHit[] {
     for (const h of scanAssignments(s.value, 'data')) hits.push({ ...h, start: h.start + at, end: h.end + at });
   }
   // Shell escapes and line magics (`!export HF_TOKEN=...`, `%env KEY=...`), cell magics (`%%bash`, `%%writefile`).
-  for (const m of magics) {
+  for (const m of unit.magics.length ? magicSpans(unit) : []) {
     const piece = text.slice(m.start, m.end);
     for (const h of scanAssignments(piece, 'shell')) hits.push({ ...h, start: h.start + m.start, end: h.end + m.start });
   }
@@ -194,14 +193,17 @@ async function settled<T>(p: Pending<T>): Promise<T> {
 
 /** The secrets of a Python unit (code cell or file). */
 const unitHits = unitMemo((unit: PythonUnit): Pending<SecretHit[]> => {
-  const assigned = pythonAssignments(unit);
-  if (!mayHoldProviderTokens(unit.text)) return assigned.length ? settledWith(mergeHits(assigned)) : NOTHING;
+  const signs = secretSigns(unit.text);
+  const assigned = signs & SIGN_WORD ? pythonAssignments(unit) : [];
+  if (!(signs & SIGN_TOKEN)) return assigned.length ? settledWith(mergeHits(assigned)) : NOTHING;
   return pending(async () => mergeHits([...(await scanProviderTokens(unit.text)), ...assigned]));
 });
 
 function reportPythonUnit(ctx: RuleContext, unit: PythonUnit, hits: SecretHit[]): void {
+  if (hits.length === 0) return;
+  const magics = magicSpans(unit);
   for (const hit of hits) {
-    const inMagic = magicSpans(unit).some((m) => m.start <= hit.start && hit.end <= m.end);
+    const inMagic = magics.some((m) => m.start <= hit.start && hit.end <= m.end);
     const fix = unit.facts.syntaxError || inMagic ? undefined : pythonFix(ctx, unit, hit);
     const data = describe(hit, unit.text);
     ctx.report({
@@ -216,8 +218,14 @@ function reportPythonUnit(ctx: RuleContext, unit: PythonUnit, hits: SecretHit[])
 // ---------------------------------------------------------------------------
 // Notebook cells that are not Python, markdown and outputs
 
+/** The strings of a list joined, other items skipped (a list of strings only is joined without a filtered copy). */
+function joinStrings(v: unknown[]): string {
+  for (const x of v) if (typeof x !== 'string') return v.filter((y) => typeof y === 'string').join('');
+  return v.join('');
+}
+
 function outputTexts(o: NotebookOutput): string[] {
-  const join = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').join('') : '');
+  const join = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) ? joinStrings(v) : '');
   const out: string[] = [];
   if (o.output_type === 'stream') out.push(join(o.text));
   else if (o.output_type === 'error') out.push([o.evalue ?? '', ...(o.traceback ?? [])].join('\n'));
@@ -231,14 +239,17 @@ interface OutputSecret {
   data: Record<string, string>;
 }
 
-/** Secrets of one output text (cached by the text: the editor may build new output objects per run). */
+/** Secrets of one output text that may hold some, cached by the text (the same text may come in new output objects). */
 const outputTextSecrets = new TextCache<Pending<OutputSecret[]>>(2000, 500_000, 100_000);
 
 function secretsOfText(text: string): Pending<OutputSecret[]> {
+  // Most texts have no secret-like word and no token shape: said without hashing them for the cache.
+  const signs = secretSigns(text);
+  if (!signs) return NOTHING;
   let p = outputTextSecrets.get(text);
   if (!p) {
-    const assigned = scanAssignments(text, 'output');
-    p = !mayHoldProviderTokens(text) && assigned.length === 0 ? NOTHING : pending(async () => mergeHits([...(await scanProviderTokens(text)), ...assigned]).map((hit) => ({ value: text.slice(hit.start, hit.end), data: describe(hit, text) })));
+    const assigned = signs & SIGN_WORD ? scanAssignments(text, 'output') : [];
+    p = !(signs & SIGN_TOKEN) && assigned.length === 0 ? NOTHING : pending(async () => mergeHits([...(await scanProviderTokens(text)), ...assigned]).map((hit) => ({ value: text.slice(hit.start, hit.end), data: describe(hit, text) })));
     outputTextSecrets.set(text, p);
   }
   return p;
@@ -282,18 +293,22 @@ function reportOutputs(ctx: RuleContext, cell: NotebookCell, lists: OutputSecret
   }
 }
 
-/** What a cell that is not Python shows: reports in the cell, cached by its text. */
+/** What a cell that is not Python shows: reports in the cell, cached by its text when it may show any. */
 type PlainReport = { messageId: string; data: Record<string, string>; range: Range };
 
 const plainCode = new TextCache<Pending<PlainReport[]>>(2000, 250_000, 50_000);
 const plainMarkdown = new TextCache<Pending<PlainReport[]>>(2000, 250_000, 50_000);
 
 function plainCellReports(text: string, providersOnly: boolean): Pending<PlainReport[]> {
+  // Most cells hold no token shape (and no secret-like word): said by one scan, without hashing the text
+  // for the cache (a re-lint scans them again, as fast as hashing them would be).
+  const signs = providersOnly ? (mayHoldProviderTokens(text) ? SIGN_TOKEN : 0) : secretSigns(text);
+  if (!signs) return NOTHING;
   const cache = providersOnly ? plainMarkdown : plainCode;
   let p = cache.get(text);
   if (!p) {
-    const assigned = providersOnly ? [] : scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
-    p = assigned.length === 0 && !mayHoldProviderTokens(text) ? NOTHING : pending(async () => {
+    const assigned = signs & SIGN_WORD ? scanAssignments(text, 'shell').filter((h) => notInComment(text, h)) : [];
+    p = assigned.length === 0 && !(signs & SIGN_TOKEN) ? NOTHING : pending(async () => {
       const hits = mergeHits([...(await scanProviderTokens(text)), ...assigned]);
       if (hits.length === 0) return [];
       const lines = new LineIndex(text);

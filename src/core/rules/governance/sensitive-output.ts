@@ -6,9 +6,15 @@ const MAX_SCAN = 200_000;
 /** Mime types that show text (in order of preference: the plain form first, HTML only without it). */
 const TEXT_MIMES = ['text/plain', 'text/markdown', 'application/json'];
 
+/** The strings of a list joined, other items skipped (a list of strings only is joined without a filtered copy). */
+function joinStrings(v: unknown[]): string {
+  for (const x of v) if (typeof x !== 'string') return v.filter((y) => typeof y === 'string').join('');
+  return v.join('');
+}
+
 function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.filter((s) => typeof s === 'string').join('');
+  if (Array.isArray(v)) return joinStrings(v);
   if (v && typeof v === 'object') {
     try {
       return JSON.stringify(v);
@@ -50,7 +56,47 @@ function rawTexts(o: NotebookOutput): string[] {
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'ssn' | 'iban';
 
-const EMAIL = /[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,24})\b/g;
+/**
+ * E-mail addresses: `[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@` and the domain after it
+ * (`EMAIL_DOMAIN`). Run as a regex from every letter, the local part would be read
+ * up to 64 characters ahead at each position; `emails` starts at each `@` instead
+ * and finds the same matches.
+ */
+const EMAIL_DOMAIN = /@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,24})\b/y;
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `[A-Za-z0-9._%+-]` */
+function isLocalChar(c: number): boolean {
+  return isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+}
+
+/**
+ * The matches `/[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,24})\b/g`
+ * has in `t`, in order: the address, its top-level domain and where it starts. The local
+ * part holds no `@`, so a match ends its local part at an `@`, and the leftmost start for
+ * that `@` is the first letter or digit of the run of local-part characters before it
+ * (at most 64 back, not before the previous match).
+ */
+function emails(t: string): Array<{ address: string; tld: string; index: number }> {
+  const out: Array<{ address: string; tld: string; index: number }> = [];
+  let from = 0;
+  for (let at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
+    const limit = Math.max(at - 64, from);
+    let start = at;
+    while (start > limit && isLocalChar(t.charCodeAt(start - 1))) start--;
+    while (start < at && !isAlnum(t.charCodeAt(start))) start++;
+    if (start === at) continue;
+    EMAIL_DOMAIN.lastIndex = at;
+    const d = EMAIL_DOMAIN.exec(t);
+    if (!d) continue;
+    out.push({ address: t.slice(start, at) + d[0], tld: d[1], index: start });
+    from = at + d[0].length;
+  }
+  return out;
+}
 /** Domains and addresses that are not a person's: documentation, service accounts, bots. */
 const NOT_PERSONAL_EMAIL =
   /@(example\.(com|org|net)|[\w.-]+\.example|example|test\.com|domain\.com|email\.com|localhost|users\.noreply\.github\.com|[\w.-]*gserviceaccount\.com|[\w.-]*\.iam\.gserviceaccount\.com|[\w.-]*\.svc\.id\.goog|cloudservices\.gserviceaccount\.com|[\w.-]*\.local|[\w.-]*\.internal)$|^(no-?reply|noreply|git|root|admin|info|support|help|contact|team|security|hello|sales|jovyan)@/i;
@@ -62,10 +108,23 @@ const PLACEHOLDER_EMAIL =
 /** Lines that name who wrote a package or data set (package metadata, dataset cards): public, not data subjects. */
 const METADATA_LINE = /(author|maintainer|donor|creator|contact|owner|copyright)(-email)?\s*[:=(]/i;
 
-const PHONE = /(?<![\w.+-])(?:\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}|\+\d{1,3}[ -]\(?\d{1,4}\)?(?:[ -]\d{2,4}){2,4})(?![\w.-]|-\d)/g;
+// Phone and card numbers: `(?<![\w.+-])` before the number, written after its first
+// character (`\d(?<![\w.-]\d)`: the same test) so the regex engine skips every
+// position that does not start with a digit, `(` or `+` without running it.
+const PHONE =
+  /(?:\((?<![\w.+-]\()\d{3}\)\s?\d{3}[-.\s]\d{4}|\d(?<![\w.+-]\d)(?:\d{2}-\d{3}-\d{4}|\d{2}\.\d{3}\.\d{4})|\+(?<![\w.+-]\+)\d{1,3}[ -]\(?\d{1,4}\)?(?:[ -]\d{2,4}){2,4})(?![\w.-]|-\d)/g;
 const SSN = /(?<![\w.-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w.-]|-\d)/g;
-const CARD = /(?<![\w.-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}[ -]\d{5}|\d{15,16})(?![\w.-]|-\d)/g;
+const CARD = /\d(?<![\w.-]\d)(?:\d{3}[ -]\d{4}[ -]\d{4}[ -]\d{4}|\d{3}[ -]\d{6}[ -]\d{5}|\d{14,15})(?![\w.-]|-\d)/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+
+/** Where the e-mail, phone and card patterns match in a text, unfiltered (for tests of the rewritten scans). */
+export function rawPiiMatches(text: string): { email: string[]; phone: string[]; card: string[] } {
+  return {
+    email: emails(text).map((m) => `${m.index}:${m.address}:${m.tld}`),
+    phone: [...text.matchAll(PHONE)].map((m) => `${m.index}:${m[0]}`),
+    card: [...text.matchAll(CARD)].map((m) => `${m.index}:${m[0]}`),
+  };
+}
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -139,11 +198,11 @@ export function findPii(text: string): PiiHit[] {
     hits.push({ kind, value });
   };
   if (t.includes('@')) {
-    for (const m of t.matchAll(EMAIL)) {
-      if (FILE_TLD.test(m[1]) || NOT_PERSONAL_EMAIL.test(m[0]) || PLACEHOLDER_EMAIL.test(m[0])) continue;
+    for (const m of emails(t)) {
+      if (FILE_TLD.test(m.tld) || NOT_PERSONAL_EMAIL.test(m.address) || PLACEHOLDER_EMAIL.test(m.address)) continue;
       const ls = t.lastIndexOf('\n', m.index) + 1;
       if (METADATA_LINE.test(t.slice(ls, m.index))) continue;
-      add('email', m[0]);
+      add('email', m.address);
     }
   }
   if (/\d{3}/.test(t)) {

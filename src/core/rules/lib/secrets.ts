@@ -51,8 +51,16 @@ export function nameWords(name: string): string[] {
 /** `secretNameClass` answers by name: the same names recur in every file (`key`, `token`, `api_key`). */
 const nameClasses = new Map<string, SecretNameClass | null>();
 
+/**
+ * How every name `computeNameClass` takes ends: its last word (after the last `.`)
+ * ends with one of these, and only characters that are not letters, digits or dots
+ * follow. Most names (`df`, `model`, `x_train`) are answered by this test alone.
+ */
+const SECRET_NAME_TAIL = /(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|key)[^A-Za-z0-9.]*$/i;
+
 /** Whether a variable / keyword / key name holds a credential, and of which sort. */
 export function secretNameClass(rawName: string): SecretNameClass | undefined {
+  if (!SECRET_NAME_TAIL.test(rawName)) return undefined;
   let cls = nameClasses.get(rawName);
   if (cls === undefined) {
     cls = computeNameClass(rawName) ?? null;
@@ -62,7 +70,8 @@ export function secretNameClass(rawName: string): SecretNameClass | undefined {
   return cls ?? undefined;
 }
 
-function computeNameClass(rawName: string): SecretNameClass | undefined {
+/** The classification `secretNameClass` caches (without its quick test; exported for tests). */
+export function computeNameClass(rawName: string): SecretNameClass | undefined {
   // `self.db.password` -> `password`; `environ["HF_TOKEN"]` arrives as `HF_TOKEN`.
   const name = rawName.slice(rawName.lastIndexOf('.') + 1);
   const words = nameWords(name);
@@ -205,8 +214,13 @@ const ASSIGNMENT =
 /** `--password hunter2`, `--api-key=...` on command lines. */
 const CLI_FLAG = /(?<![\w-])--?([A-Za-z][\w-]{1,40})(?:=|[ \t]+)(?:(["'])([^"'\n]{1,300})\2|([^\s"'`;&|()<>-][^\s"'`;&|()<>]{0,299}))/g;
 
-/** Cheap test before the assignment regexes: a secret-like word is on the page. */
-export const SECRET_WORD = /pass|pwd|secret|token|key/i;
+/**
+ * Cheap test before the assignment regexes: a secret-like word is on the page
+ * (`/pass|pwd|secret|token|key/i`). Written to start at the rarer letters of each
+ * word (`k`, `wd`, `cret`, `ss`) and look back for the rest: the regex engine then
+ * skips most positions of a text at once. Same answers.
+ */
+export const SECRET_WORD = /[kK][eE](?:[yY]|[nN](?<=[tT][oO][kK][eE][nN]))|[wW][dD](?<=[pP][wW][dD])|[cC][rR][eE][tT](?<=[sS][eE][cC][rR][eE][tT])|[sS][sS](?<=[pP][aA][sS][sS])/;
 
 /**
  * How to read a text: `code` = Python source (quoted values only; the caller checks
@@ -221,11 +235,19 @@ export type ScanMode = 'code' | 'data' | 'shell' | 'output';
 /** Every occurrence of a secret-like word (the lines worth reading with the assignment patterns). */
 const SECRET_WORDS = /pass|pwd|secret|token|key/gi;
 
+/**
+ * How a name that `secretNameClass` takes ends: its last word ends with one of these
+ * (`db_password`, `apiKey`, `HF_TOKEN`, `client-secret_`), and no letter, digit or dot
+ * follows (`tokenizer`, `keys`, `password2`, `token.count` are not secret names). A
+ * text without one holds no name the assignment patterns would report.
+ */
+export const SECRET_NAME_END = /(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|key)[_-]*(?![\w.-])/i;
+
 /** Generic secret assignments in a piece of text. */
 export function scanAssignments(text: string, mode: ScanMode): SecretHit[] {
-  if (!SECRET_WORD.test(text)) return [];
+  if (!SECRET_WORD.test(text) || !SECRET_NAME_END.test(text)) return [];
   const hits: SecretHit[] = [];
-  // No pattern crosses a newline, and a hit's name holds a secret-like word:
+  // No pattern crosses a newline, and a hit's name ends like a secret name:
   // only the lines with such a word are read, each on its own (the same hits).
   const words = new RegExp(SECRET_WORDS);
   for (let m = words.exec(text); m; m = words.exec(text)) {
@@ -240,6 +262,7 @@ export function scanAssignments(text: string, mode: ScanMode): SecretHit[] {
 
 function scanLine(text: string, lineStart: number, lineEnd: number, mode: ScanMode, hits: SecretHit[]): void {
   const line = text.slice(lineStart, lineEnd);
+  if (!SECRET_NAME_END.test(line)) return;
   const strict = mode === 'output';
   for (const m of line.matchAll(ASSIGNMENT)) {
     const name = m[2];
@@ -352,39 +375,76 @@ const URL_CREDENTIALS = /:\/\/[^\s/@"']*:[^\s@"']*@/;
  * text without any of them cannot hold a provider token, so it is not scanned
  * (and secretlint is not even loaded). Case matters for prefixes.
  */
-const TOKEN_SHAPE = new RegExp(
+export const TOKEN_SHAPES: readonly string[] = [
+  // The patterns above.
+  'hf_[A-Za-z0-9]{30}',
+  'api_org_[A-Za-z0-9]{30}',
+  'sk-[A-Za-z0-9_-]{32}',
+  'dapi[A-Fa-f0-9]{32}',
+  '(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}',
+  'AIza[0-9A-Za-z_-]{35}',
+  '(?:AccountKey|SharedAccessKey|sig)=[A-Za-z0-9%+/]{30}',
+  'Bearer[ \\t]+[A-Za-z0-9._~+/-]{24}',
+  // secretlint's preset (its rules' patterns, loosened).
+  '-----BEGIN',
+  '_authToken=',
+  'x-oauth-basic@',
+  'npm_[A-Za-z0-9_]{36}',
+  '(?:xox[abpor]|xapp)-',
+  'hooks\\.slack',
+  'gsk_[A-Za-z0-9]{52}',
+  'lin_api_[A-Za-z0-9_]{32}',
+  'ntn_[0-9]{11}',
+  'SG\\.\\w+\\.\\w',
+  'shp(?:pa|ca|at|ss)_[A-Za-z0-9]{32}',
+  'gh[pousr]_[A-Za-z0-9_]{36}',
+  'github_pat_[A-Za-z0-9_]{82}',
+  'glpat-[A-Za-z0-9_-]{20}',
+  'glc_[A-Za-z0-9+/]{32}',
+  'glsa_[A-Za-z0-9]{32}_',
+  'ops_ey[A-Za-z0-9+/=]{100}',
+  'hv[sbr]\\.[A-Za-z0-9_-]{90}',
+  'vc[pciark]_[A-Za-z0-9]{20}',
+  'dckr_pat_[A-Za-z0-9_-]{27}',
+  'figd_[A-Za-z0-9_-]{40}',
+];
+
+/**
+ * Whether a text holds one of `TOKEN_SHAPES` (the same answer as their plain
+ * alternation). Each shape is written to start at a character that is rare in
+ * code and prose (`_`, `k`, `A`, `B`, `x`, `v`, `@`, ...) and to look back for the
+ * rest of its prefix (`hf_` as `_(?<=hf_)`): the regex engine then tries the shapes
+ * at a few positions of a text instead of at every letter. Kept equal to
+ * `TOKEN_SHAPES` by a test.
+ */
+export const TOKEN_SHAPE = new RegExp(
   [
-    // The patterns above.
-    'hf_[A-Za-z0-9]{30}',
-    'api_org_[A-Za-z0-9]{30}',
-    'sk-[A-Za-z0-9_-]{32}',
-    'dapi[A-Fa-f0-9]{32}',
-    '(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}',
-    'AIza[0-9A-Za-z_-]{35}',
-    '(?:AccountKey|SharedAccessKey|sig)=[A-Za-z0-9%+/]{30}',
-    'Bearer[ \\t]+[A-Za-z0-9._~+/-]{24}',
-    // secretlint's preset (its rules' patterns, loosened).
-    '-----BEGIN',
-    '_authToken=',
-    'x-oauth-basic@',
-    'npm_[A-Za-z0-9_]{36}',
-    '(?:xox[abpor]|xapp)-',
-    'hooks\\.slack',
-    'gsk_[A-Za-z0-9]{52}',
-    'lin_api_[A-Za-z0-9_]{32}',
-    'ntn_[0-9]{11}',
-    'SG\\.\\w+\\.\\w',
-    'shp(?:pa|ca|at|ss)_[A-Za-z0-9]{32}',
-    'gh[pousr]_[A-Za-z0-9_]{36}',
-    'github_pat_[A-Za-z0-9_]{82}',
-    'glpat-[A-Za-z0-9_-]{20}',
-    'glc_[A-Za-z0-9+/]{32}',
-    'glsa_[A-Za-z0-9]{32}_',
-    'ops_ey[A-Za-z0-9+/=]{100}',
-    'hv[sbr]\\.[A-Za-z0-9_-]{90}',
-    'vc[pciark]_[A-Za-z0-9]{20}',
-    'dckr_pat_[A-Za-z0-9_-]{27}',
-    'figd_[A-Za-z0-9_-]{40}',
+    `_(?:${[
+      '(?<=hf_)[A-Za-z0-9]{30}',
+      '(?<=api_org_)[A-Za-z0-9]{30}',
+      '(?<=npm_)[A-Za-z0-9_]{36}',
+      '(?<=lin_api_)[A-Za-z0-9_]{32}',
+      '(?<=ntn_)[0-9]{11}',
+      '(?<=shp(?:pa|ca|at|ss)_)[A-Za-z0-9]{32}',
+      '(?<=gh[pousr]_)[A-Za-z0-9_]{36}',
+      '(?<=github_pat_)[A-Za-z0-9_]{82}',
+      '(?<=glc_)[A-Za-z0-9+/]{32}',
+      '(?<=glsa_)[A-Za-z0-9]{32}_',
+      '(?<=ops_)ey[A-Za-z0-9+/=]{100}',
+      '(?<=figd_)[A-Za-z0-9_-]{40}',
+    ].join('|')})`,
+    'k(?:(?<=sk)-[A-Za-z0-9_-]{32}|(?<=hook)s\\.slack|(?<=gsk)_[A-Za-z0-9]{52}|(?<=dck)r_pat_[A-Za-z0-9_-]{27})',
+    'pi(?<=dapi)[A-Fa-f0-9]{32}',
+    'A(?:(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA)[A-Z0-9]{16}|Iza[0-9A-Za-z_-]{35})',
+    'Key=(?<=(?:AccountKey|SharedAccessKey)=)[A-Za-z0-9%+/]{30}',
+    'g=(?<=sig=)[A-Za-z0-9%+/]{30}',
+    'B(?:earer[ \\t]+[A-Za-z0-9._~+/-]{24}|EGIN(?<=-----BEGIN))',
+    'Token=(?<=_authToken=)',
+    '@(?<=x-oauth-basic@)',
+    'x(?:ox[abpor]|app)-',
+    'G(?<=SG)\\.\\w+\\.\\w',
+    '-(?<=glpat-)[A-Za-z0-9_-]{20}',
+    'v(?:(?<=hv)[sbr]\\.[A-Za-z0-9_-]{90}|c[pciark]_[A-Za-z0-9]{20})',
   ].join('|'),
 );
 /** secretlint's AWS secret access key: `aws_secret_access_key = "<40 characters>"` (any case of the name). */
@@ -505,6 +565,20 @@ const providerCache = new TextCache<SecretHit[]>(1000, Infinity, 20_000);
 /** False when `scanProviderTokens` surely finds nothing in the text (a cheap test, no scan). */
 export function mayHoldProviderTokens(text: string): boolean {
   return secretlintMayReport(text) || ((text.includes('wandb') || text.includes('WANDB_API_KEY')) && HEX40.test(text));
+}
+
+/** `secretSigns` bit: the text has a secret-like word (`SECRET_WORD`). */
+export const SIGN_WORD = 1;
+/** `secretSigns` bit: the text may hold a provider token (`mayHoldProviderTokens`). */
+export const SIGN_TOKEN = 2;
+
+/**
+ * `SECRET_WORD` and `mayHoldProviderTokens` of a text at once, in fewer scans: without
+ * a secret-like word there is no `secret_access_key` (AWS) and no `WANDB_API_KEY`.
+ */
+export function secretSigns(text: string): number {
+  if (SECRET_WORD.test(text)) return SIGN_WORD | (mayHoldProviderTokens(text) ? SIGN_TOKEN : 0);
+  return TOKEN_SHAPE.test(text) || (text.includes('://') && URL_CREDENTIALS.test(text)) || (text.includes('wandb') && HEX40.test(text)) ? SIGN_TOKEN : 0;
 }
 
 /** Token formats of known providers (secretlint's preset and the ML platforms above). */

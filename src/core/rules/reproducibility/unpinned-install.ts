@@ -1,7 +1,7 @@
-import { isMap, isScalar, isSeq, Scalar, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node as YamlNode } from 'yaml';
 import type { NotebookCell } from '../../parse/notebook';
 import { unitLocation, type PythonUnit } from '../../parse/program';
-import type { ArgFact } from '../../parse/python';
+import type { ArgFact, CallFact } from '../../parse/python';
 import { firstValue, offsetsToRange, parseYaml, type YamlFile } from '../../parse/yaml';
 import { defineRule, type RuleContext } from '../../rule';
 import { LineIndex } from '../../text';
@@ -15,7 +15,7 @@ import { qualifiedMemo, unitMemo } from '../lib/value-resolver';
 type Manager = 'pip' | 'conda';
 
 /** An install of one package that is not pinned to an exact version. */
-interface Unpinned {
+export interface Unpinned {
   /** Offsets of the package token in the scanned text. */
   start: number;
   end: number;
@@ -146,6 +146,8 @@ interface Word {
 }
 
 const SEPARATORS = new Set([';', '&', '|', '(', ')', '\n']);
+/** Characters that end a run of plain characters in a word: blanks, separators, quotes, backslash. */
+const WORD_BREAK = new Set([' ', '\t', '\n', '\r', "'", '"', '\\', ...SEPARATORS]);
 
 /**
  * Splits `src[start, end)` into simple commands of words (quotes removed, offsets
@@ -202,8 +204,11 @@ function shellCommands(src: string, start: number, end: number, newlineEnds: boo
         text += src[i + 1];
         i += 2;
       } else {
-        text += ch;
-        i++;
+        // A run of plain characters at once.
+        let j = i + 1;
+        while (j < end && !WORD_BREAK.has(src[j])) j++;
+        text += src.slice(i, j);
+        i = j;
       }
     }
     cur.push({ text, start: wStart, end: Math.min(i, end) });
@@ -259,8 +264,25 @@ function installArgs(cmd: Word[]): { manager: Manager; args: Word[] } | undefine
   return { manager, args: cmd.slice(k + 1) };
 }
 
+/**
+ * False when the shell text `src[start, end)` surely runs no `install` / `create`
+ * subcommand: a word is its characters less some quotes and backslashes, so the
+ * subcommand's name is in the text once quotes and backslashes are taken out.
+ */
+function mayInstall(src: string, start: number, end: number): boolean {
+  const t = start === 0 && end === src.length ? src : src.slice(start, end);
+  if (t.includes('install') || t.includes('create')) return true;
+  if (!QUOTE_OR_BACKSLASH.test(t)) return false;
+  const bare = t.replace(QUOTES_AND_BACKSLASHES, '');
+  return bare.includes('install') || bare.includes('create');
+}
+
+const QUOTE_OR_BACKSLASH = /["'\\]/;
+const QUOTES_AND_BACKSLASHES = /["'\\]/g;
+
 /** Unpinned packages of the install commands in `src[start, end)`. */
 function scanShell(src: string, start: number, end: number, newlineEnds: boolean, out: Unpinned[]): void {
+  if (!mayInstall(src, start, end)) return;
   for (const cmd of shellCommands(src, start, end, newlineEnds)) {
     const inst = installArgs(cmd);
     if (inst) checkInstallArgs(src, inst.manager, inst.args, out);
@@ -373,15 +395,15 @@ function scanYaml(file: YamlFile, kind: ConfigKind | undefined, out: Unpinned[])
 const SHELL_LINE_MAGICS = new Set(['sx', 'system', 'sh', 'bash']);
 const MANAGER_MAGICS = new Set(['pip', 'conda', 'mamba', 'micromamba', 'uv']);
 const SHELL_CELL_MAGICS = new Set(['bash', 'sh', 'script', 'system']);
-const PACKAGE_LIST_KWARGS: Record<string, Manager> = {
-  packages_to_install: 'pip',
-  pip_packages: 'pip',
-  pip_requirements: 'pip',
-  extra_pip_requirements: 'pip',
-  requirements: 'pip',
-  python_packages: 'pip',
-  conda_packages: 'conda',
-};
+const PACKAGE_LIST_KWARGS = new Map<string, Manager>([
+  ['packages_to_install', 'pip'],
+  ['pip_packages', 'pip'],
+  ['pip_requirements', 'pip'],
+  ['extra_pip_requirements', 'pip'],
+  ['requirements', 'pip'],
+  ['python_packages', 'pip'],
+  ['conda_packages', 'conda'],
+]);
 const COMMAND_KWARGS = new Set(['command', 'cmd', 'commands', 'script', 'args', 'entrypoint', 'entry_point']);
 const SHELL_CALLS = /^(subprocess\.(run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|os\.(system|popen)|get_ipython\(\)\.(system|getoutput))$/;
 const STRING_LITERAL = /(?:^|[^A-Za-z0-9_])([rRbBuUfF]{0,2})('''|"""|'|")/g;
@@ -411,19 +433,39 @@ function stringContent(unit: PythonUnit, arg: ArgFact): { start: number; end: nu
   return { start: arg.valueSpan.start + m[0].length, end: arg.valueSpan.end - q.length };
 }
 
+/** Last segments of the callees `SHELL_CALLS` matches: a dotted callee ending otherwise cannot match, qualified or not. */
+const SHELL_CALL_NAMES = new Set(['run', 'call', 'check_call', 'check_output', 'Popen', 'getoutput', 'getstatusoutput', 'system', 'popen']);
+
+/** Whether a call runs a shell command line (`subprocess.run(...)`, `os.system(...)`, also through import aliases). */
+function isShellCall(call: CallFact, qualify: (callee: string) => string): boolean {
+  // Qualifying keeps the last segment of a dotted callee; a bare name may be an alias (`from subprocess import run as sh`).
+  if (call.callee.includes('.') && !SHELL_CALL_NAMES.has(call.name)) return false;
+  return SHELL_CALLS.test(qualify(call.callee)) || SHELL_CALLS.test(call.callee);
+}
+
+/** False when no call of the unit can install anything: every package list keyword holds `packages` or `requirements`, and a command line says `install`. */
+function mayCallInstall(text: string): boolean {
+  return text.includes('install') || text.includes('packages') || text.includes('requirements');
+}
+
 function scanCalls(unit: PythonUnit, qualify: (callee: string) => string, out: Unpinned[]): void {
+  if (!mayCallInstall(unit.text)) return;
   for (const call of unit.facts.calls) {
-    const shellCall = SHELL_CALLS.test(qualify(call.callee)) || SHELL_CALLS.test(call.callee);
+    // Asked only for a positional argument (most calls have none that matters).
+    let shellCall: boolean | undefined;
     for (const arg of call.args) {
-      const listManager = arg.name ? PACKAGE_LIST_KWARGS[arg.name] : undefined;
-      if (listManager && arg.kind === 'list') {
-        for (const lit of literalsIn(arg.text, arg.valueSpan.start)) {
-          const verdict = listManager === 'pip' ? checkPipSpec(lit.value) : checkCondaSpec(lit.value);
-          if (verdict) out.push({ ...verdict, start: lit.start, end: lit.end, manager: listManager, upgrade: false });
+      const name = arg.name;
+      if (name !== undefined) {
+        const listManager = PACKAGE_LIST_KWARGS.get(name);
+        if (listManager && arg.kind === 'list') {
+          for (const lit of literalsIn(arg.text, arg.valueSpan.start)) {
+            const verdict = listManager === 'pip' ? checkPipSpec(lit.value) : checkCondaSpec(lit.value);
+            if (verdict) out.push({ ...verdict, start: lit.start, end: lit.end, manager: listManager, upgrade: false });
+          }
+          continue;
         }
-        continue;
-      }
-      if (!(shellCall && !arg.name) && !(arg.name && COMMAND_KWARGS.has(arg.name))) continue;
+        if (!COMMAND_KWARGS.has(name)) continue;
+      } else if (!(shellCall ??= isShellCall(call, qualify))) continue;
       if (!arg.text.includes('install')) continue;
       const content = stringContent(unit, arg);
       if (content) {
@@ -445,9 +487,11 @@ function offsetOf(unit: PythonUnit, line: number, character: number): number {
 function scanMagics(unit: PythonUnit, out: Unpinned[]): void {
   const text = unit.text;
   for (const magic of unit.magics) {
+    const shell = magic.kind === 'shell' || (magic.kind === 'line' && (MANAGER_MAGICS.has(magic.name) || SHELL_LINE_MAGICS.has(magic.name)));
+    if (!shell && !(magic.kind === 'cell' && (SHELL_CELL_MAGICS.has(magic.name) || magic.name === 'writefile' || magic.name === 'file'))) continue;
     const start = offsetOf(unit, magic.range.start.line, magic.range.start.character);
     const end = offsetOf(unit, magic.range.end.line, magic.range.end.character);
-    if (magic.kind === 'shell' || (magic.kind === 'line' && (MANAGER_MAGICS.has(magic.name) || SHELL_LINE_MAGICS.has(magic.name)))) {
+    if (shell) {
       let s = start;
       while (text[s] === '%' || text[s] === '!') s++;
       if (magic.kind === 'line' && SHELL_LINE_MAGICS.has(magic.name)) s += magic.name.length;
@@ -461,6 +505,214 @@ function scanMagics(unit: PythonUnit, out: Unpinned[]): void {
   }
 }
 
+/**
+ * What a YAML text holds when `scanYaml` can find anything in it: a package list key
+ * (`dependencies`, `conda_packages`, `pip*`, `requirements`, `python_packages`,
+ * `packages_to_install`) or an `install` command; a backslash may spell either in
+ * a quoted scalar. Other texts are not parsed.
+ */
+const YAML_INSTALL_WORDS = /pip|install|dependencies|conda_packages|requirements|python_packages|\\/;
+
+/**
+ * Unpinned installs of a YAML text written by a cell (`%%writefile conda.yaml`),
+ * offsets in `body`. A text in the plain block subset most such files use is read
+ * by `simpleYaml` (the YAML library costs milliseconds per small file until it is
+ * warm); any other goes through the YAML library. `simple: false` forces the library.
+ */
+export function writtenYamlInstalls(name: string, body: string, simple = true): Unpinned[] {
+  if (!YAML_INSTALL_WORDS.test(body)) return [];
+  const found: Unpinned[] = [];
+  const doc = simple ? simpleYaml(body) : undefined;
+  if (doc) {
+    if (doc.contents) scanYaml({ text: body, docs: [{ contents: doc.contents, errors: [] }] } as unknown as YamlFile, classifyYaml(name, doc.value), found);
+    return found;
+  }
+  const file = parseYaml(body);
+  if (file.errors.length) return [];
+  scanYaml(file, classifyYaml(name, firstValue(file)), found);
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// Plain block YAML without the YAML library: block mappings of simple keys, block
+// sequences, one-line plain scalars that are strings under the YAML 1.2 core schema,
+// and folded or literal block scalars (`>-`, `|`) of evenly indented lines, with
+// comments and blank lines between entries. Anything else (quoted or multi-line plain
+// scalars, flow collections, anchors, aliases, tags, directives, document markers,
+// tabs, non-ASCII, a scalar that would read as a number, boolean or null, duplicate
+// keys) returns undefined: the caller parses the text with the library then. The
+// nodes built are the library's, with the ranges and values it gives, so `scanYaml`
+// reads them the same.
+
+interface SimpleLine {
+  indent: number;
+  /** Offset of the line in the text. */
+  at: number;
+  /** The line as written. */
+  raw: string;
+  /** Content without indentation, comment and trailing spaces; empty for blank and comment lines. */
+  content: string;
+}
+
+/** Raised inside `simpleYaml` when the text leaves the subset. */
+const NOT_SIMPLE = new Error('not simple YAML');
+/** Simple mapping keys; the rest of the line is empty or a space and the value. */
+const SIMPLE_KEY = /^([A-Za-z_$][\w$./-]*):(?: +(.*))?$/;
+/** One-line plain scalars: no indicator first, no `: ` inside (` #` was cut off as a comment). */
+const SIMPLE_PLAIN = /^[^-?:,[\]{}#&*!|>'"%@` ](?:(?!: )[^])*$/;
+/** What the core schema may read as a number, boolean or null (a superset). */
+const NOT_STRING = /^(?:[-+]?\.?[0-9]|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$|~$|(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)/;
+/** A block scalar header: `|` or `>`, optional strip or clip chomping (not keep, not an indentation digit). */
+const BLOCK_HEADER = /^([|>])(-?)$/;
+
+function simpleLines(text: string): SimpleLine[] | undefined {
+  if (/[^\n\x20-\x7e]/.test(text)) return undefined;
+  const out: SimpleLine[] = [];
+  let at = 0;
+  for (const raw of text.split('\n')) {
+    let i = 0;
+    while (raw.charCodeAt(i) === 32) i++;
+    let content = '';
+    if (i < raw.length && raw[i] !== '#') {
+      const hash = raw.indexOf(' #', i);
+      let end = hash < 0 ? raw.length : hash;
+      while (end > i && raw.charCodeAt(end - 1) === 32) end--;
+      content = raw.slice(i, end);
+      if (/^(?:---|\.\.\.)/.test(content)) return undefined;
+    }
+    out.push({ indent: i, at, raw, content });
+    at += raw.length + 1;
+  }
+  return out;
+}
+
+function simpleScalar(value: string, type: Scalar.Type, range: [number, number, number]): Scalar {
+  const node = new Scalar(value);
+  node.type = type;
+  node.range = range;
+  return node;
+}
+
+function simplePlain(value: string, start: number): { node: Scalar; value: string } {
+  if (!SIMPLE_PLAIN.test(value) || NOT_STRING.test(value) || value.endsWith(':')) throw NOT_SIMPLE;
+  return { node: simpleScalar(value, Scalar.PLAIN, [start, start + value.length, start + value.length]), value };
+}
+
+type SimpleNode = { node: YamlNode | null; value: unknown };
+
+/** The plain block YAML subset read without the library (see above); undefined for any other text. */
+export function simpleYaml(text: string): { contents: YamlNode | null; value: unknown } | undefined {
+  const lines = simpleLines(text);
+  if (!lines) return undefined;
+  let i = 0;
+  /** Moves `i` to the next line with content. */
+  const next = (): void => {
+    while (i < lines.length && lines[i].content === '') i++;
+  };
+  const more = (): boolean => i < lines.length;
+  next();
+  if (!more()) return { contents: null, value: null };
+  const isSeqLine = (l: SimpleLine): boolean => l.content === '-' || l.content.startsWith('- ');
+  const block = (indent: number): SimpleNode => (isSeqLine(lines[i]) ? seq(indent) : map(indent, lines[i].at + lines[i].indent, lines[i].content));
+  const seq = (n: number): SimpleNode => {
+    const node = new YAMLSeq();
+    const value: unknown[] = [];
+    while (more() && lines[i].indent === n && isSeqLine(lines[i])) {
+      const l = lines[i];
+      if (l.content === '-') throw NOT_SIMPLE;
+      let k = 2;
+      while (l.content.charCodeAt(k) === 32) k++;
+      const item = l.content.slice(k);
+      const start = l.at + n + k;
+      let itemNode: SimpleNode;
+      if (SIMPLE_KEY.test(item)) itemNode = map(n + k, start, item);
+      else {
+        itemNode = simplePlain(item, start);
+        i++;
+        next();
+      }
+      node.items.push(itemNode.node);
+      value.push(itemNode.value);
+      if (more() && lines[i].indent > n) throw NOT_SIMPLE;
+    }
+    return { node, value };
+  };
+  /** A block scalar whose header (`>-`) is at `start` on the current line, the value of an entry at indent `n`. */
+  const blockScalar = (n: number, start: number, header: string): SimpleNode => {
+    const h = BLOCK_HEADER.exec(header);
+    if (!h) throw NOT_SIMPLE;
+    i++;
+    const first = i;
+    // Evenly indented non-blank lines, more indented than the entry; a blank or more indented line leaves the subset.
+    const indent = i < lines.length ? lines[i].indent : 0;
+    if (indent <= n || lines[i].raw.length === indent) throw NOT_SIMPLE;
+    while (i < lines.length && lines[i].indent >= indent && lines[i].raw.length > indent) {
+      if (lines[i].indent !== indent) throw NOT_SIMPLE;
+      i++;
+    }
+    // The last line must end with a line break (clip keeps it).
+    if (i === lines.length) throw NOT_SIMPLE;
+    const body = lines.slice(first, i).map((l) => l.raw.slice(indent));
+    const value = body.join(h[1] === '>' ? ' ' : '\n') + (h[2] === '-' ? '' : '\n');
+    const end = lines[i].at;
+    next();
+    return { node: simpleScalar(value, h[1] === '>' ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL, [start, end, end]), value };
+  };
+  /** A mapping at indent `n` whose first entry is `content` at `start` (the current line, or the rest of a sequence item). */
+  const map = (n: number, start: number, content: string): SimpleNode => {
+    const node = new YAMLMap();
+    const value: Record<string, unknown> = {};
+    for (;;) {
+      const m = SIMPLE_KEY.exec(content);
+      if (!m) throw NOT_SIMPLE;
+      const key = m[1];
+      if (key.length > 1000 || NOT_STRING.test(key) || key === '__proto__' || Object.prototype.hasOwnProperty.call(value, key)) throw NOT_SIMPLE;
+      const keyNode = simplePlain(key, start).node;
+      let entry: SimpleNode;
+      if (m[2] !== undefined && (m[2][0] === '>' || m[2][0] === '|')) entry = blockScalar(n, start + content.length - m[2].length, m[2]);
+      else {
+        i++;
+        next();
+        if (m[2] !== undefined) {
+          entry = simplePlain(m[2], start + content.length - m[2].length);
+          if (more() && lines[i].indent > n) throw NOT_SIMPLE;
+        } else if (more() && lines[i].indent > n) {
+          const l = lines[i];
+          if (isSeqLine(l) || SIMPLE_KEY.test(l.content)) entry = block(l.indent);
+          else {
+            // `key:` and the value alone on the next line.
+            entry = simplePlain(l.content, l.at + l.indent);
+            i++;
+            next();
+            if (more() && lines[i].indent > n) throw NOT_SIMPLE;
+          }
+        }
+        else if (more() && lines[i].indent === n && isSeqLine(lines[i])) entry = seq(n);
+        else {
+          // `key:` alone: the library's empty plain scalar.
+          const at = start + key.length + 1;
+          entry = { node: simpleScalar(null as unknown as string, Scalar.PLAIN, [at, at, at]), value: null };
+        }
+      }
+      node.items.push(new Pair(keyNode, entry.node));
+      value[key] = entry.value;
+      if (!more() || lines[i].indent < n) break;
+      if (lines[i].indent > n || isSeqLine(lines[i])) throw NOT_SIMPLE;
+      start = lines[i].at + n;
+      content = lines[i].content;
+    }
+    return { node, value };
+  };
+  try {
+    const top = block(lines[i].indent);
+    if (more()) return undefined;
+    return { contents: top.node, value: top.value };
+  } catch (e) {
+    if (e === NOT_SIMPLE) return undefined;
+    throw e;
+  }
+}
+
 /** `%%writefile conda.yaml` and friends: the written file is a dependency spec too. */
 function scanWrittenFile(text: string, start: number, bodyStart: number, end: number, out: Unpinned[]): void {
   const args = text.slice(start, bodyStart).trim().split(/\s+/).slice(1).filter((a) => !a.startsWith('-'));
@@ -468,11 +720,7 @@ function scanWrittenFile(text: string, start: number, bodyStart: number, end: nu
   const name = target.slice(target.lastIndexOf('/') + 1);
   const body = text.slice(bodyStart, end);
   if (/\.ya?ml$/i.test(name)) {
-    const file = parseYaml(body);
-    if (file.errors.length) return;
-    const found: Unpinned[] = [];
-    scanYaml(file, classifyYaml(name, firstValue(file)), found);
-    for (const f of found) out.push({ ...f, start: f.start + bodyStart, end: f.end + bodyStart });
+    for (const f of writtenYamlInstalls(name, body)) out.push({ ...f, start: f.start + bodyStart, end: f.end + bodyStart });
   } else if (/(^|[-_.])requirements?([-_.].*)?\.(txt|in)$/i.test(name) || /^constraints.*\.txt$/i.test(name)) {
     scanRequirements(text, bodyStart, end, out);
   } else if (/^(Dockerfile.*|.*\.dockerfile|.*\.sh)$/i.test(name)) {
@@ -527,7 +775,7 @@ function scanRequirements(src: string, start: number, end: number, out: Unpinned
 /** Jupytext percent scripts keep magics as comments: `# %pip install x`. */
 function scanEscapedMagics(unit: PythonUnit, out: Unpinned[]): void {
   const text = unit.text;
-  if (!/^# %%/m.test(text) || !/^#\s*[%!]/m.test(text)) return;
+  if (!text.includes('# %%') || !/^# %%/m.test(text) || !/^#\s*[%!]/m.test(text)) return;
   const re = /^#[ \t]*(%|!)[ \t]*(?=\S)(.*)$/gm;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
@@ -540,13 +788,17 @@ function scanEscapedMagics(unit: PythonUnit, out: Unpinned[]): void {
 /** Unpinned installs of one unit's magics and shell lines, and of its `# %pip` comments (percent scripts). */
 const unitShellInstalls = unitMemo((unit): { magics: Unpinned[]; escaped: Unpinned[] } => {
   const magics: Unpinned[] = [];
-  const escaped: Unpinned[] = [];
   if (unit.magics.length) scanMagics(unit, magics);
-  scanEscapedMagics(unit, escaped);
+  // Percent scripts only (`# %%` cells): most units have none.
+  const escaped: Unpinned[] = unit.text.includes('# %%') ? [] : NO_INSTALLS;
+  if (escaped !== NO_INSTALLS) scanEscapedMagics(unit, escaped);
   return magics.length || escaped.length ? { magics, escaped } : NO_SHELL_INSTALLS;
 });
 
 const NO_SHELL_INSTALLS: { magics: Unpinned[]; escaped: Unpinned[] } = { magics: [], escaped: [] };
+
+/** `mayCallInstall` per unit: the others' callees are not even qualified. */
+const unitMayCallInstall = unitMemo((unit): boolean => mayCallInstall(unit.text));
 
 /** Unpinned installs in one unit's calls (package lists, `subprocess` command lines). */
 const unitCallInstalls = qualifiedMemo((unit, qualify): Unpinned[] => {
@@ -660,10 +912,10 @@ export default defineRule({
     const program = ctx.python;
     if (!program) return;
     const shells = unitShellInstalls.all(program);
-    const callLists = unitCallInstalls.all(program);
+    const mayCall = unitMayCallInstall.all(program);
     for (const [i, unit] of program.units.entries()) {
       const shell = shells[i];
-      const calls = callLists[i];
+      const calls = mayCall[i] ? unitCallInstalls.at(program, i) : NO_INSTALLS;
       if (shell.magics.length === 0 && calls.length === 0 && (ctx.target !== 'python' || shell.escaped.length === 0)) continue;
       const found = ctx.target === 'python' ? [...shell.magics, ...shell.escaped, ...calls] : [...shell.magics, ...calls];
       if (found.length === 0) continue;
