@@ -1,6 +1,7 @@
 // Speed and memory on ../shared/corpus, measured in ONE run so ratios compare:
 //  (a) floor: read + JSON.parse + a tree-sitter parse of every code cell
-//  (b) the whole check of the same notebooks (fresh caches, workspace index included)
+//  (b) the whole check of the same notebooks (fresh caches, workspace index included), and for
+//      reference the same with no rules and with the first rules only (12 fixed ids + health)
 //  (c) re-lint of the largest notebook after a one-cell edit, through the engine's cache
 //  (d) peak memory of the CLI process checking the whole corpus
 //  (e) a synthetic repository of 2,000 notebooks and 500 configs: full check, one config change
@@ -11,9 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { notebookFromCells, parseNotebook } from '../src/core/parse/notebook';
-import { UnitCache } from '../src/core/parse/program';
+import { PythonProgram, UnitCache } from '../src/core/parse/program';
 import { initPython, pythonParser } from '../src/core/parse/python';
 import { Project } from '../src/core/project';
+import type { Rule } from '../src/core/rule';
+import { RULES } from '../src/core/rules';
 import { NodeFileSystem } from '../src/core/workspace/fs';
 
 function findCorpus(): string | undefined {
@@ -52,13 +55,29 @@ async function floor(corpus: string, repos: Array<{ repo: string; notebooks: str
   return performance.now() - t0;
 }
 
-async function fullCheck(corpus: string, repos: Array<{ repo: string; notebooks: string[] }>): Promise<{ ms: number; indexMs: number; findings: number }> {
+/** The first rules (issue 2's scope): the twelve fixed ids and the health rules. */
+const FIRST_RULES = new Set([
+  'untracked-data-read', 'unpinned-remote-data', 'absolute-data-path', 'unvalidated-data-load', 'missing-holdout-split', 'untracked-experiment',
+  'deployment-without-monitoring', 'unseeded-randomness', 'unpinned-install', 'out-of-order-execution', 'hardcoded-secret', 'error-output-committed',
+  'invalid-notebook', 'invalid-yaml', 'python-syntax-error',
+]);
+
+/** (b) with every rule (`rules` undefined), or with these rules only (none: parse, facts, notebook scan and index alone). */
+async function fullCheck(corpus: string, repos: Array<{ repo: string; notebooks: string[] }>, rules?: readonly Rule[]): Promise<{ ms: number; indexMs: number; findings: number }> {
   const t0 = performance.now();
   let indexMs = 0;
   let findings = 0;
   for (const { repo, notebooks } of repos) {
     const ti = performance.now();
-    const project = await Project.open(new NodeFileSystem(path.join(corpus, repo)), { cache: new UnitCache() });
+    const project = await Project.open(new NodeFileSystem(path.join(corpus, repo)), { cache: new UnitCache(), rules });
+    // With no rules the engine has nothing to ask of the cells: parse them and read their facts as a check does.
+    if (rules?.length === 0) {
+      for (const nb of notebooks) {
+        const parsed = parseNotebook(fs.readFileSync(path.join(corpus, repo, nb), 'utf8'));
+        if (parsed.ok) PythonProgram.fromUnits(project.linter.cache, parsed.notebook.cells.filter((c) => c.kind === 'code').map((c) => ({ cell: c.index, text: c.source })));
+      }
+      continue;
+    }
     indexMs += performance.now() - ti;
     for (const nb of notebooks) {
       const r = await project.lintFile(nb.split(path.sep).join('/'), fs.readFileSync(path.join(corpus, repo, nb), 'utf8'));
@@ -227,16 +246,24 @@ async function main(): Promise<void> {
   // Warm-up (JIT, wasm), then alternate (a) and (b) so both see the same machine state.
   await floor(corpus, repos);
   await fullCheck(corpus, repos);
+  const first = RULES.filter((r) => FIRST_RULES.has(r.meta.id));
   const a: number[] = [];
   const b: number[] = [];
+  const b0: number[] = [];
+  const b1: number[] = [];
   const idx: number[] = [];
   let findings = 0;
+  let firstFindings = 0;
   for (let i = 0; i < rounds; i++) {
     a.push(await floor(corpus, repos));
     const r = await fullCheck(corpus, repos);
     b.push(r.ms);
     idx.push(r.indexMs);
     findings = r.findings;
+    b0.push((await fullCheck(corpus, repos, [])).ms);
+    const r1 = await fullCheck(corpus, repos, first);
+    b1.push(r1.ms);
+    firstFindings = r1.findings;
   }
   const c = await editRelint(corpus, largest.file, largest.repo);
   const f = await editorSlices(corpus, largest.file, largest.repo);
@@ -249,6 +276,7 @@ async function main(): Promise<void> {
     `corpus: ${corpus} (${count} notebooks in ${repos.length} repositories), node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds, medians`,
     `(a) floor: read + JSON.parse + tree-sitter parse of every code cell   ${ma.toFixed(1)} ms`,
     `(b) whole check of the same notebooks (index build ${median(idx).toFixed(1)} ms included)   ${mb.toFixed(1)} ms   ratio b/a = ${(mb / ma).toFixed(2)} (target <= 1.5), ${findings} findings`,
+    `    of which: no rules (notebook scan, magics, parse, facts, index) ${median(b0).toFixed(1)} ms = ${(median(b0) / ma).toFixed(2)} x (a); the first ${first.length} rules only (12 fixed ids + health) ${median(b1).toFixed(1)} ms = ${(median(b1) / ma).toFixed(2)} x (a), ${firstFindings} findings`,
     `(c) re-lint after a one-cell edit, largest notebook (${largest.repo}/${largest.file}, ${largest.cells} cells, ${(largest.size / 1024 / 1024).toFixed(1)} MB): median ${c.medianMs.toFixed(2)} ms, p95 ${c.p95Ms.toFixed(2)} ms (target median < 5 ms); first lint ${c.coldMs.toFixed(1)} ms; ${c.parses} cell parses for 60 edits`,
     `(d) CLI \`check\` of the whole corpus: peak RSS ${mem.maxRssMb.toFixed(0)} MB (target < 150 MB), ${(mem.ms / 1000).toFixed(1)} s, exit ${mem.code}`,
     `(e) synthetic repository (2,000 notebooks, 500 configs; ${syn.files} lintable files): full check ${(syn.fullMs / 1000).toFixed(2)} s; after one config change: index update ${syn.updateMs.toFixed(2)} ms, re-check of all notebooks through the warm cache ${(syn.relintMs / 1000).toFixed(2)} s`,

@@ -876,10 +876,15 @@ class StatementReader {
 
 const cache = new WeakMap<PythonFacts, UnitFlow>();
 
+const NO_EFFECTS: { opaque: boolean; defs: string[] } = Object.freeze({ opaque: false, defs: Object.freeze([]) as unknown as string[] });
+
 function magicEffects(unit: PythonUnit): { opaque: boolean; defs: string[] } {
+  if (unit.magics.length === 0) return NO_EFFECTS;
   let opaque = false;
   const defs: string[] = [];
   for (const m of unit.magics) {
+    // Shell escapes (`!pip ...`) neither bind nor hide names.
+    if (m.kind === 'shell') continue;
     const words = m.command.split(/\s+/).filter(Boolean);
     if (m.kind === 'cell' && m.name === 'capture') {
       const v = words.find((w) => !w.startsWith('-'));
