@@ -7,8 +7,8 @@ import type { Location } from '../../types';
 import { basename } from '../../workspace/fs';
 import type { WorkspaceIndex } from '../../workspace/workspace-index';
 import { pythonDeployments } from '../lib/deployment';
-import { analyseTraining } from '../lib/training';
-import { importsModule, qualifiedMemo, unitMemo } from '../lib/value-resolver';
+import { analyseTraining, callKind, kindedCalls } from '../lib/training';
+import { importsModule, unitMemo } from '../lib/value-resolver';
 import { ciWorkflow, hasModelContext, pythonPipelines, servesModel, yamlPipeline } from '../lib/pipelines';
 
 /** Model documentation, by file name: a model card, `MODEL.md`, `docs/model*`, a README beside a model. */
@@ -49,38 +49,42 @@ interface RegisterCandidate {
   client: boolean;
 }
 
-const NO_CANDIDATES: RegisterCandidate[] = [];
+/** A call that may register a model: `reg` whatever the imports; `azure` / `client` when the program imports Azure ML / MLflow. Undefined for other calls. */
+function registerCandidate(call: CallFact, q: string, dotted = call.callee.includes('.')): RegisterCandidate | undefined {
+  const name = call.name;
+  const client = name === 'create_registered_model' || name === 'create_model_version';
+  const azure = name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(call.callee);
+  // Dotted callees keep their last segment when qualified: only these names can match. The
+  // qualified patterns are dotted: an undotted callee matches only when an import binds it.
+  if (!client && !azure && (dotted ? !REGISTER_NAMES.has(name) : q === call.callee)) return undefined;
+  const registersByArg = name === 'log_model' && /^mlflow\./.test(q) && call.args.some((a) => a.name === 'registered_model_name' && a.text !== 'None');
+  const reg = REGISTER_CALL.test(q) || registersByArg;
+  return reg || azure || client ? { call, reg, azure, client } : undefined;
+}
 
-/** The calls of a cell that may register a model, in order (qualified through the program's imports). */
-const unitRegisterCalls = qualifiedMemo((unit, qualify): RegisterCandidate[] => {
-  let out: RegisterCandidate[] | undefined;
-  for (const call of unit.facts.calls) {
-    const name = call.name;
-    const client = name === 'create_registered_model' || name === 'create_model_version';
-    const azure = name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(call.callee);
-    // Dotted callees keep their last segment when qualified: only these names can match.
-    if (!client && !azure && call.callee.includes('.') && !REGISTER_NAMES.has(name)) continue;
-    const q = qualify(call.callee);
-    const registersByArg = name === 'log_model' && /^mlflow\./.test(q) && call.args.some((a) => a.name === 'registered_model_name' && a.text !== 'None');
-    const reg = REGISTER_CALL.test(q) || registersByArg;
-    if (reg || azure || client) (out ??= []).push({ call, reg, azure, client });
-  }
-  return out ?? NO_CANDIDATES;
-});
+/** Calls that may register a model. */
+const REGISTERS = callKind((call, q, dotted) => registerCandidate(call, q, dotted) !== undefined);
 
 /** Last segments of the callees REGISTER_CALL and `log_model(registered_model_name=...)` match. */
 const REGISTER_NAMES = new Set(['register_model', 'create_registered_model', 'create_model_version', 'register', 'upload', 'log_model']);
 
-/** Where Python registers or deploys a model. */
+/** Where Python registers or deploys a model (none for a catalog model used as is). */
 function pythonEvidence(program: PythonProgram): { location: Location; what: string } | undefined {
-  if (catalogModelOnly(program)) return undefined;
+  const evidence = deployedOrRegistered(program);
+  // Most programs neither deploy nor register: the catalog test is only needed for those that do.
+  return evidence && !catalogModelOnly(program) ? evidence : undefined;
+}
+
+function deployedOrRegistered(program: PythonProgram): { location: Location; what: string } | undefined {
   const dep = pythonDeployments(program).find((d) => !d.endpointOnly);
   if (dep) return { location: unitLocation(dep.unit, dep.span), what: `${dep.what} deploys` };
-  const all = unitRegisterCalls.all(program);
+  const all = kindedCalls(program);
   let importsAzure: boolean | undefined;
   let importsMlflow: boolean | undefined;
   for (let i = 0; i < all.length; i++) {
-    for (const c of all[i]) {
+    for (const k of all[i]) {
+      const c = k.kinds & REGISTERS ? registerCandidate(k.call, k.qualified) : undefined;
+      if (!c) continue;
       const hit = c.reg || (c.azure && (importsAzure ??= importsModule(program, ['azure.ai.ml']))) || (c.client && (importsMlflow ??= importsModule(program, ['mlflow'])));
       if (!hit) continue;
       const call = c.call;

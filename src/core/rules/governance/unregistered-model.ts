@@ -5,8 +5,8 @@ import type { Fix } from '../../types';
 import { dirname, joinPath } from '../../workspace/fs';
 import { isRemotePath, normalizeLocal, resolverFor, type ValueResolver } from '../lib/data-io';
 import { fileArgument, statementAt, unitFlow } from '../lib/dataflow';
-import { analyseTraining, classifyReceiver, codeView, isTestFile, receiverOf, type ProgramIndex, type TrainingSite } from '../lib/training';
-import { classifiedCalls, firstIn, qualifiedMemo, unitMemo } from '../lib/value-resolver';
+import { analyseTraining, callKind, classifyReceiver, codeView, isTestFile, kindedCalls, receiverOf, type KindedCall, type ProgramIndex, type TrainingSite } from '../lib/training';
+import { firstIn, importsModule, qualifiedMemo, unitMemo } from '../lib/value-resolver';
 
 // ---------------------------------------------------------------------------
 // Saving a model to a file
@@ -74,7 +74,9 @@ const unitRegistrationShell = unitMemo((unit): string | undefined => {
 
 /** How the program registers a model: the first registering call, else the first shell step (per-unit summaries). */
 function registration(program: PythonProgram): string | undefined {
-  return firstIn(program, unitRegistrationCall, (s) => s) ?? firstIn(program, { at: (p, i) => (p.units[i].magics.length ? unitRegistrationShell.at(p, i) : undefined) }, (s) => s);
+  // Every unit's summary (a re-lint recomputes only the edited cell's), then the first one found.
+  for (const s of unitRegistrationCall.all(program)) if (s !== undefined) return s;
+  return firstIn(program, { at: (p, i) => (p.units[i].magics.length ? unitRegistrationShell.at(p, i) : undefined) }, (s) => s);
 }
 
 // ---------------------------------------------------------------------------
@@ -107,8 +109,21 @@ function rootName(text: string): string | undefined {
 /** Last segments of the callees `saveOf` takes (as a method, or qualified to a save function). */
 const SAVE_NAMES = new Set(['dump', 'save', 'save_model', 'save_pretrained', 'save_weights']);
 
-/** The saves of each unit (cached across runs). */
-const unitSaves = classifiedCalls(SAVE_NAMES, (rc) => saveOf(rc));
+/**
+ * Calls that save a model object. Only these last segments can: a dotted callee qualifies
+ * to its own last segment, an undotted one (a method of nothing) only through a `from`
+ * import to a save function.
+ */
+const SAVES = callKind((call, qualified, dotted) => (dotted ? SAVE_NAMES.has(call.name) : qualified !== call.callee && SAVE_NAMES.has(qualified.slice(qualified.lastIndexOf('.') + 1))) && saveOf({ call, qualified }) !== undefined);
+
+/** `saveOf` of a call, kept while the call's cell is unchanged (and its callee qualifies the same). */
+const savesByCall = new WeakMap<CallFact, UnitSave>();
+
+function unitSave(c: KindedCall): UnitSave {
+  let save = savesByCall.get(c.call);
+  if (save?.qualified !== c.qualified) savesByCall.set(c.call, (save = saveOf(c)!));
+  return save;
+}
 
 function saveOf(rc: { call: CallFact; qualified: string }): UnitSave | undefined {
   for (const [re, oi, pi] of SAVE_FUNCS) {
@@ -158,9 +173,6 @@ function flavorOf(index: ProgramIndex, save: Save): string | undefined {
   return undefined;
 }
 
-/** A unit imports scikit-learn (as `PythonProgram.importsAny` reads imports). */
-const unitImportsSklearn = unitMemo((unit): boolean => unit.facts.imports.some((i) => i.module === 'sklearn' || i.module.startsWith('sklearn.')));
-
 /** The name a unit binds `import mlflow` to. */
 const unitMlflowAlias = unitMemo((unit): string | undefined => unit.facts.imports.find((imp) => imp.module === 'mlflow' && !imp.name)?.alias);
 
@@ -170,7 +182,8 @@ const programImports = new WeakMap<PythonProgram, { sklearn: boolean; mlflow: st
 function importsOf(program: PythonProgram): { sklearn: boolean; mlflow: string | undefined } {
   let v = programImports.get(program);
   if (!v) {
-    v = { sklearn: firstIn(program, unitImportsSklearn, (b) => (b ? true : undefined)) ?? false, mlflow: firstIn(program, unitMlflowAlias, (a) => a) };
+    // Only units with imports can answer.
+    v = { sklearn: importsModule(program, ['sklearn']), mlflow: firstIn(program, { at: (p, i) => (p.units[i].facts.imports.length ? unitMlflowAlias.at(p, i) : undefined) }, (a) => a) };
     programImports.set(program, v);
   }
   return v;
@@ -275,14 +288,18 @@ export default defineRule({
     const view = codeView(ctx);
     if (!view) return;
     const program = view.program;
-    const unitSaveLists = unitSaves.all(program);
-    if (!unitSaveLists.some((l) => l.length > 0)) return;
+    const kinded = kindedCalls(program);
+    if (!kinded.some((l) => l.some((c) => c.kinds & SAVES))) return;
     const { index, sites } = analyseTraining(program);
     if (!sites.some((s) => s.local)) return;
     if (registration(program)) return;
     const saves: Save[] = [];
-    unitSaveLists.forEach((list, u) => {
-      for (const s of list) saves.push({ rc: index.resolvedCall(program.units[u], s.call, s.qualified), object: s.object, objectText: s.objectText, path: s.path });
+    kinded.forEach((list, u) => {
+      for (const c of list) {
+        if (!(c.kinds & SAVES)) continue;
+        const s = unitSave(c);
+        saves.push({ rc: index.resolvedCall(program.units[u], s.call, s.qualified), object: s.object, objectText: s.objectText, path: s.path });
+      }
     });
     const trained = trainedNames(index, sites);
     const resolver = resolverFor(program);

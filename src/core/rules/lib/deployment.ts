@@ -3,6 +3,7 @@
 // facts (calls with qualified names, imports, strings, magics): no re-parsing.
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
 import type { ArgFact, CallFact, Span } from '../../parse/python';
+import { callKind, hasKind } from './training';
 import { importsAny, qualifiedMemo, unitMemo } from './value-resolver';
 
 export type Platform = 'azureml-online' | 'azureml-batch' | 'azureml' | 'sagemaker' | 'vertex' | 'mlflow' | 'serving' | 'pipeline';
@@ -56,22 +57,22 @@ function receiverOf(callee: string): string | undefined {
   return dot > 0 ? callee.slice(0, dot) : undefined;
 }
 
-/** The tests of `mayDeploy` on the callee's last segment alone, remembered by name (names recur in every file). */
-const deployNames = new Map<string, boolean>();
-
-function deployName(name: string): boolean {
-  let v = deployNames.get(name);
-  if (v === undefined) {
-    v =
-      AZURE_ONLINE.test(name) ||
-      AZURE_BATCH.test(name) ||
-      /^(deploy|create_deployment|CreateDeploymentOperator|create_endpoint|deploy_model|ModelDeployOp|EndpointCreateOp|V1beta1InferenceService)$/.test(name) ||
-      /_model_deployer_step$/.test(name);
-    if (deployNames.size >= 10_000) deployNames.clear();
-    deployNames.set(name, v);
-  }
-  return v;
-}
+/** Last segments that may deploy whatever the program imports (`mayDeploy`'s tests on the name alone). */
+const DEPLOY_NAMES = new Set([
+  'ManagedOnlineDeployment',
+  'KubernetesOnlineDeployment',
+  'BatchDeployment',
+  'ModelBatchDeployment',
+  'PipelineComponentBatchDeployment',
+  'deploy',
+  'create_deployment',
+  'CreateDeploymentOperator',
+  'create_endpoint',
+  'deploy_model',
+  'ModelDeployOp',
+  'EndpointCreateOp',
+  'V1beta1InferenceService',
+]);
 
 /** Last segments of the qualified names `mayDeploy` matches (a dotted callee keeps its last segment when qualified). */
 const DEPLOY_QUALIFIED_NAMES = new Set(['deploy', 'create', 'update', 'Service', 'service']);
@@ -86,45 +87,48 @@ function calleeHead(callee: string): string {
   return callee.slice(0, end);
 }
 
-/** Calls that may deploy something (the `add` branches below), whatever the program imports elsewhere. */
-function mayDeploy(call: CallFact, q: string): boolean {
+/**
+ * Calls that may deploy something (the `add` branches below), whatever the program imports elsewhere.
+ * The qualified patterns are tested only where the qualified name can match: an undotted callee
+ * (bound by a `from` import), or a dotted one whose last segment a qualified pattern ends with.
+ */
+function mayDeploy(call: CallFact, q: string, dotted = call.callee.includes('.')): boolean {
   const name = call.name;
-  if (deployName(name)) return true;
-  if (
-    (!call.callee.includes('.') || DEPLOY_QUALIFIED_NAMES.has(name) || name.endsWith('V1beta1InferenceService')) &&
-    (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q) ||
+  if (DEPLOY_NAMES.has(name) || name.endsWith('_model_deployer_step')) return true;
+  const callee = call.callee;
+  // Every qualified pattern is dotted: an undotted callee matches only when a `from` import binds it.
+  if (dotted ? DEPLOY_QUALIFIED_NAMES.has(name) || name.endsWith('V1beta1InferenceService') : q !== callee) {
+    if (
+      /^mlflow\.(sagemaker|azureml)\.deploy$/.test(q) ||
       /^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) ||
       /^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q) ||
-      /^kserve\..*V1beta1InferenceService$/.test(q))
-  ) {
-    return true;
+      /^kserve\..*V1beta1InferenceService$/.test(q)
+    ) {
+      return true;
+    }
   }
-  if (name === 'create' && /^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee)) return true;
-  const head = calleeHead(call.callee);
+  if (name === 'create' && /^(Endpoint|PrivateEndpoint)\.create$/.test(callee)) return true;
+  if (!callee.includes('deploy')) return false;
+  const head = calleeHead(callee);
   return head.includes('deploy') && /(^|_)deploy(ment|ing)?_pipeline$/.test(head);
 }
 
-/** One unit's part of `pythonDeployments`: whether it may deploy, and the calls the analysis reads. */
-interface UnitDeployments {
-  deploys: boolean;
-  /** Calls that may deploy, and calls assigned to one name (they may hold a platform object). */
-  calls: Array<{ call: CallFact; qualified: string }>;
-}
+/** Calls that may deploy (most programs have none: then their other calls are not read). */
+const DEPLOYS = callKind(mayDeploy);
 
-const NO_DEPLOYMENTS: UnitDeployments = { deploys: false, calls: [] };
-
-const unitDeployments = qualifiedMemo((unit, qualify): UnitDeployments => {
-  let out: UnitDeployments | undefined;
+/** One unit's part of `pythonDeployments`: calls that may deploy, and calls assigned to one name (they may hold a platform object). */
+const unitDeploymentCalls = qualifiedMemo((unit, qualify): ReadonlyArray<{ call: CallFact; qualified: string }> => {
+  let out: Array<{ call: CallFact; qualified: string }> | undefined;
   for (const call of unit.facts.calls) {
-    const q = qualify(call.callee);
-    const deploys = mayDeploy(call, q);
-    if (!deploys && call.assignedTo?.length !== 1) continue;
-    out ??= { deploys: false, calls: [] };
-    out.deploys ||= deploys;
-    out.calls.push({ call, qualified: q });
+    if (call.assignedTo?.length !== 1) {
+      const q = qualify(call.callee);
+      if (mayDeploy(call, q)) (out ??= []).push({ call, qualified: q });
+    } else (out ??= []).push({ call, qualified: qualify(call.callee) });
   }
-  return out ?? NO_DEPLOYMENTS;
+  return out ?? NO_DEPLOYMENT_CALLS;
 });
+
+const NO_DEPLOYMENT_CALLS: ReadonlyArray<{ call: CallFact; qualified: string }> = [];
 
 const deploymentsOf = new WeakMap<PythonProgram, PythonDeployment[]>();
 
@@ -136,9 +140,9 @@ export function pythonDeployments(program: PythonProgram): PythonDeployment[] {
 }
 
 function computeDeployments(program: PythonProgram): PythonDeployment[] {
-  const units = unitDeployments.all(program);
   // Only calls that may deploy add to the result: without one, the platform objects do not matter.
-  if (!units.some((u) => u.deploys)) return [];
+  if (!hasKind(program, DEPLOYS)) return [];
+  const units = unitDeploymentCalls.all(program);
   const out: PythonDeployment[] = [];
   // Variables bound to platform objects: `model = aiplatform.Model.upload(...)`, `est = HuggingFace(...)`.
   const typed = new Map<string, Platform>();
@@ -161,7 +165,7 @@ function computeDeployments(program: PythonProgram): PythonDeployment[] {
 
   for (let i = 0; i < units.length; i++) {
     const unit = program.units[i];
-    for (const c of units[i].calls) {
+    for (const c of units[i]) {
       const rc: ResolvedCall = { unit, call: c.call, qualified: c.qualified };
       const { call, qualified: q } = rc;
       const name = call.name;

@@ -284,6 +284,21 @@ const unitAssignedCalls = unitMemo((unit): ReadonlyArray<string | CallFact> => {
 
 const NO_PAIRS: ReadonlyArray<string | CallFact> = [];
 
+/** The (unit, pair) positions of each name in per-unit tables of `unitAssignedCalls`, in order. */
+function namesIn(all: ReadonlyArray<ReadonlyArray<string | CallFact>>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let u = 0; u < all.length; u++) {
+    const pairs = all[u];
+    for (let i = 0; i < pairs.length; i += 2) {
+      const name = pairs[i] as string;
+      const refs = out.get(name);
+      if (refs) refs.push(u, i);
+      else out.set(name, [u, i]);
+    }
+  }
+  return out;
+}
+
 /**
  * Program-wide lookups: which call a name was last assigned from. Built lazily
  * from per-unit tables (cached across runs), so a lookup costs a pass over the
@@ -295,6 +310,8 @@ export class ProgramIndex {
   /** ResolvedCalls by call (a call fact is shared by units with the same text: then several). */
   private readonly resolved = new Map<CallFact, ResolvedCall | ResolvedCall[]>();
   private unitIndex?: UnitIndex;
+  /** Where each assigned name is in the per-unit tables: (unit, pair) index pairs, in order. */
+  private byName?: Map<string, number[]>;
   /** `classifyReceiver` results for a receiver at a call, for the run. */
   readonly receivers = new Map<ResolvedCall, Map<string, ReceiverKind>>();
 
@@ -335,14 +352,15 @@ export class ProgramIndex {
   private assignedCalls(name: string): { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined {
     if (this.assigned.has(name)) return this.assigned.get(name);
     let list: { calls: ResolvedCall[]; at: number[]; sorted: boolean } | undefined;
-    // A run looks up a few names: a scan of the (small, cached) per-unit tables per name.
+    // The per-unit tables (cached across runs), indexed by name once per run: a scan per
+    // name costs more as soon as a program looks up a few names.
     const all = unitAssignedCalls.all(this.program);
-    for (let u = 0; u < all.length; u++) {
-      const pairs = all[u];
-      for (let i = 0; i < pairs.length; i += 2) {
-        if (pairs[i] !== name) continue;
-        list ??= { calls: [], at: [], sorted: true };
-        const rc = this.resolvedCall(this.program.units[u], pairs[i + 1] as CallFact);
+    const refs = (this.byName ??= namesIn(all)).get(name);
+    if (refs !== undefined) {
+      list = { calls: [], at: [], sorted: true };
+      for (let k = 0; k < refs.length; k += 2) {
+        const u = refs[k];
+        const rc = this.resolvedCall(this.program.units[u], all[u][refs[k + 1] + 1] as CallFact);
         const at = this.atCall(rc);
         if (list.at.length && at < list.at[list.at.length - 1]) list.sorted = false;
         list.calls.push(rc);
@@ -567,11 +585,14 @@ function mentionsTraining(program: PythonProgram, rc: ResolvedCall): boolean {
 
 function platformSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | undefined {
   const q = rc.qualified;
-  if (AZURE_AUTOML.test(q)) return site(rc, 'platform', { local: false, tracked: true, holdsOut: true });
-  if (AZURE_JOB.test(q) && (TRAIN_WORD.test(argTexts(rc)) || HYPERPARAM_ARG.test(argTexts(rc)) || (rc.call.assignedTo ?? []).some((t) => TRAIN_WORD.test(t)))) {
+  // a(zure) g(oogle): the first letters of the Azure ML and Vertex AI patterns.
+  const c = q.charCodeAt(0);
+  const cloud = c === 97 || c === 103;
+  if (cloud && AZURE_AUTOML.test(q)) return site(rc, 'platform', { local: false, tracked: true, holdsOut: true });
+  if (cloud && AZURE_JOB.test(q) && (TRAIN_WORD.test(argTexts(rc)) || HYPERPARAM_ARG.test(argTexts(rc)) || (rc.call.assignedTo ?? []).some((t) => TRAIN_WORD.test(t)))) {
     return site(rc, 'platform', { local: false, tracked: true });
   }
-  const v = VERTEX.exec(q);
+  const v = cloud ? VERTEX.exec(q) : null;
   // A bare CustomJob runs any container (batch inference too): only training when the code says so.
   if (v && v[2] === 'CustomJob' && !mentionsTraining(index.program, rc)) return undefined;
   if (v) {
@@ -631,21 +652,123 @@ export function callFilter(keep: (call: CallFact, qualified: string) => boolean,
 
 const NO_CALLS: readonly UnitCall[] = [];
 
+// ---------------------------------------------------------------------------
+// Calls by kind: one pass over a cell's calls for every library that picks calls by
+// their names. Each library registers a test (a kind); the calls of a unit that pass
+// some test are kept once, with their qualified callee and the kinds they are of,
+// and cached across runs like any qualified summary. One pass instead of one per
+// library: every call is qualified once, and most cells keep nothing.
+
+/** A call of a unit of one or more registered kinds (`kinds`: their bits). */
+export interface KindedCall extends UnitCall {
+  kinds: number;
+}
+
+/** A test of a call, its qualified callee, and whether the callee is dotted (`callee.includes('.')`). */
+type KindTest = (call: CallFact, qualified: string, dotted: boolean) => boolean;
+
+const kindTests: KindTest[] = [];
+let kindsMemo: QualifiedMemo<readonly KindedCall[]> | undefined;
+const NO_KINDED: readonly KindedCall[] = [];
+
+/**
+ * Registers a kind of call: `test` sees a call and its qualified callee, and must
+ * depend on nothing else (no other calls, no other units). Returns the kind's bit.
+ * Tests run on every call of every cell: keep them cheap (a name test first).
+ * Register at module load: a kind added later drops the summaries made before it.
+ */
+export function callKind(test: KindTest): number {
+  if (kindTests.length >= 30) throw new Error('too many call kinds');
+  kindTests.push(test);
+  kindsMemo = undefined;
+  return 1 << (kindTests.length - 1);
+}
+
+function kindsOf(): QualifiedMemo<readonly KindedCall[]> {
+  return (kindsMemo ??= qualifiedMemo((unit, qualify) => {
+    const tests = kindTests;
+    let out: KindedCall[] | undefined;
+    for (const call of unit.facts.calls) {
+      const q = qualify(call.callee);
+      const dotted = call.callee.includes('.');
+      let kinds = 0;
+      for (let k = 0; k < tests.length; k++) if (tests[k](call, q, dotted)) kinds |= 1 << k;
+      if (kinds !== 0) (out ??= []).push({ call, qualified: q, kinds });
+    }
+    return out ?? NO_KINDED;
+  }));
+}
+
+/** The calls of each unit of a program that are of some registered kind, in order. */
+export function kindedCalls(program: PythonProgram): ReadonlyArray<readonly KindedCall[]> {
+  return kindsOf().all(program);
+}
+
+/** True when some call of the program is of the kind. */
+export function hasKind(program: PythonProgram, kind: number): boolean {
+  for (const calls of kindedCalls(program)) for (const c of calls) if (c.kinds & kind) return true;
+  return false;
+}
+
+/** The calls of the program of a kind, resolved through the index, in execution order. */
+export function callsOfKind(index: ProgramIndex, kind: number): ResolvedCall[] {
+  const out: ResolvedCall[] = [];
+  const all = kindedCalls(index.program);
+  for (let i = 0; i < all.length; i++) {
+    const calls = all[i];
+    if (calls.length === 0) continue;
+    const unit = index.program.units[i];
+    for (const c of calls) if (c.kinds & kind) out.push(index.resolvedCall(unit, c.call, c.qualified));
+  }
+  return out;
+}
+
 const TRAINING_CALL_NAMES = new Set(['train', 'backward', 'step', 'zero_grad', 'apply_gradients', 'run', 'arun', 'compile']);
 
 /** A qualified callee of a booster, Azure ML or Vertex AI training call. */
 function platformTrainingCall(q: string): boolean {
-  // x(gboost) l(ightgbm) c(atboost) f(asttext) a(zure) g(oogle): the first letters these patterns take.
-  const c = q.charCodeAt(0);
-  if (c !== 120 && c !== 108 && c !== 99 && c !== 102 && c !== 97 && c !== 103) return false;
-  return BOOSTER_FUNCS.test(q) || AZURE_AUTOML.test(q) || AZURE_JOB.test(q) || VERTEX.test(q);
+  // The modules these patterns start with, by first letter.
+  switch (q.charCodeAt(0)) {
+    case 120: // x
+      return q.startsWith('xgboost.') && BOOSTER_FUNCS.test(q);
+    case 108: // l
+      return q.startsWith('lightgbm.') && BOOSTER_FUNCS.test(q);
+    case 99: // c
+      return q.startsWith('catboost.') && BOOSTER_FUNCS.test(q);
+    case 102: // f
+      return q.startsWith('fasttext.') && BOOSTER_FUNCS.test(q);
+    case 97: // a
+      return q.startsWith('azure') && (AZURE_AUTOML.test(q) || AZURE_JOB.test(q));
+    case 103: // g
+      return q.startsWith('google.cloud.aiplatform.') && VERTEX.test(q);
+    default:
+      return false;
+  }
 }
 
 /** Calls that `trainingSites` looks at: every branch of it and of `platformSite`. */
-const unitTrainingCalls = callFilter((call, q) => {
+const TRAINING = callKind((call, q) => {
   const name = call.name;
-  return FIT_NAMES.has(name) || TRAINING_CALL_NAMES.has(name) || platformTrainingCall(q) || (!call.callee.includes('(') && TRAIN_WORD.test(name));
+  return FIT_NAMES.has(name) || TRAINING_CALL_NAMES.has(name) || platformTrainingCall(q) || (mayBeTrainWord(name) && !call.callee.includes('(') && TRAIN_WORD.test(name));
 });
+
+/**
+ * False when TRAIN_WORD cannot match: it needs `train`, `fine` or `fit_model` (any
+ * case). A scan of the characters, cheaper than the pattern on every callee name.
+ */
+export function mayBeTrainWord(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i + 4 <= n; i++) {
+    const c = s.charCodeAt(i) | 32;
+    if (c === 116 /* t */) {
+      if (i + 5 <= n && (s.charCodeAt(i + 1) | 32) === 114 && (s.charCodeAt(i + 2) | 32) === 97 && (s.charCodeAt(i + 3) | 32) === 105 && (s.charCodeAt(i + 4) | 32) === 110) return true;
+    } else if (c === 102 /* f */) {
+      if ((s.charCodeAt(i + 1) | 32) === 105 && (s.charCodeAt(i + 2) | 32) === 110 && (s.charCodeAt(i + 3) | 32) === 101) return true;
+      if (i + 9 <= n && (s.charCodeAt(i + 1) | 32) === 105 && (s.charCodeAt(i + 2) | 32) === 116 && s.charCodeAt(i + 3) === 95 && (s.charCodeAt(i + 4) | 32) === 109) return true;
+    }
+  }
+  return false;
+}
 
 const unitHasBqml = unitMemo((unit): boolean => unit.facts.strings.some((s) => s.value.length > 20 && BQML.test(s.value)));
 
@@ -655,7 +778,7 @@ export function trainingSites(index: ProgramIndex): TrainingSite[] {
   let backward: ResolvedCall | undefined;
   let optimizerStep = false;
   let applyGradients: ResolvedCall | undefined;
-  for (const rc of candidateCalls(index, unitTrainingCalls)) {
+  for (const rc of callsOfKind(index, TRAINING)) {
     const name = rc.call.name;
     let s: TrainingSite | undefined;
     if (BOOSTER_FUNCS.test(rc.qualified)) s = site(rc, 'booster', { supervised: true });
@@ -681,8 +804,9 @@ export function trainingSites(index: ProgramIndex): TrainingSite[] {
   if (backward && optimizerStep) out.push(site(backward, 'loop', { supervised: true }));
   if (applyGradients) out.push(site(applyGradients, 'loop', { supervised: true }));
   const bqml = unitHasBqml.all(index.program);
-  for (const [i, unit] of index.program.units.entries()) {
+  for (let i = 0; i < bqml.length; i++) {
     if (!bqml[i]) continue;
+    const unit = index.program.units[i];
     for (const s of unit.facts.strings) {
       if (s.value.length > 20 && BQML.test(s.value)) {
         out.push({
@@ -711,21 +835,48 @@ export interface EvaluationSite {
 }
 
 const METRIC_FUNC = /^(sklearn\.metrics\.(?!make_scorer|get_scorer)\w+|torchmetrics\.\w+|evaluate\.load|keras\.metrics\.\w+|tensorflow\.keras\.metrics\.\w+)$/;
-const METRIC_NAME = /^(accuracy_score|precision_score|recall_score|f1_score|fbeta_score|roc_auc_score|average_precision_score|log_loss|r2_score|mean_squared_error|mean_absolute_error|root_mean_squared_error|median_absolute_error|mean_absolute_percentage_error|explained_variance_score|max_error|classification_report|confusion_matrix|balanced_accuracy_score|matthews_corrcoef|cohen_kappa_score|hamming_loss|jaccard_score|top_k_accuracy_score)$/;
+const METRIC_NAMES = new Set([
+  'accuracy_score',
+  'precision_score',
+  'recall_score',
+  'f1_score',
+  'fbeta_score',
+  'roc_auc_score',
+  'average_precision_score',
+  'log_loss',
+  'r2_score',
+  'mean_squared_error',
+  'mean_absolute_error',
+  'root_mean_squared_error',
+  'median_absolute_error',
+  'mean_absolute_percentage_error',
+  'explained_variance_score',
+  'max_error',
+  'classification_report',
+  'confusion_matrix',
+  'balanced_accuracy_score',
+  'matthews_corrcoef',
+  'cohen_kappa_score',
+  'hamming_loss',
+  'jaccard_score',
+  'top_k_accuracy_score',
+]);
+/** Methods of a fitted model that score or use it. */
+const EVALUATION_NAMES = new Set(['score', 'evaluate', 'predict', 'predict_proba', 'predict_log_proba', 'decision_function']);
 
-/** Metric, score, evaluate and predict calls on a fitted model. */
-const unitEvaluationCalls = callFilter(
-  (call, q) =>
-    METRIC_FUNC.test(q) ||
-    (METRIC_NAME.test(call.name) && !call.callee.includes('.')) ||
-    (/^(score|evaluate|predict(_proba|_log_proba)?|decision_function)$/.test(call.name) && receiverOf(call.callee) !== ''),
-);
+/** A metric function of a library (METRIC_FUNC, tested on the names that start as it does). */
+function metricFunction(q: string): boolean {
+  return (q.startsWith('sklearn.metrics.') || q.startsWith('torchmetrics.') || q === 'evaluate.load' || q.startsWith('keras.metrics.') || q.startsWith('tensorflow.keras.metrics.')) && METRIC_FUNC.test(q);
+}
+
+/** Metric, score, evaluate and predict calls on a fitted model (a method: `receiverOf(callee) !== ''`). */
+const EVALUATION = callKind((call, q, dotted) => (dotted ? EVALUATION_NAMES.has(call.name) : METRIC_NAMES.has(call.name)) || metricFunction(q));
 
 export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string>): EvaluationSite[] {
   const out: EvaluationSite[] = [];
-  for (const rc of candidateCalls(index, unitEvaluationCalls)) {
+  for (const rc of callsOfKind(index, EVALUATION)) {
     const name = rc.call.name;
-    if (METRIC_FUNC.test(rc.qualified) || (METRIC_NAME.test(name) && !rc.call.callee.includes('.'))) {
+    if (metricFunction(rc.qualified) || (METRIC_NAMES.has(name) && !rc.call.callee.includes('.'))) {
       out.push({ rc, kind: 'metric' });
       continue;
     }
@@ -766,9 +917,12 @@ export interface HeldOutEvidence {
   what: string;
 }
 
-/** The first held-out evidence a call gives (a split, validation keywords, held-out names). */
-function callHeldOut(call: CallFact, q: string | undefined): string | undefined {
-  if (SPLIT_FUNCS.test(call.name) || CV_FUNCS.test(call.name) || (q !== undefined && (SPLIT_FUNCS.test(q) || CV_FUNCS.test(q)))) return call.callee;
+/**
+ * The first held-out evidence a call gives (a split, validation keywords, held-out names).
+ * `splits`: SPLIT_FUNCS or CV_FUNCS match the call's name or its qualified name.
+ */
+function callHeldOut(call: CallFact, splits: boolean): string | undefined {
+  if (splits) return call.callee;
   for (const a of call.args) {
     if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return `${a.name}=`;
     if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
@@ -796,8 +950,9 @@ const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
     // CV_FUNCS and SPLIT_FUNCS are suffix patterns over dot-free words: for a dotted
     // callee, the qualified name matches exactly when the last segment does.
     const q = c.callee.includes('.') ? undefined : qualify(c.callee);
-    if (!out.validates && (CV_FUNCS.test(c.name) || (q !== undefined && CV_FUNCS.test(q)) || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
-    out.call ??= callHeldOut(c, q);
+    const cv = CV_FUNCS.test(c.name) || (q !== undefined && CV_FUNCS.test(q));
+    if (!out.validates && (cv || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
+    out.call ??= callHeldOut(c, cv || SPLIT_FUNCS.test(c.name) || (q !== undefined && SPLIT_FUNCS.test(q)));
     if (out.call !== undefined && out.validates) break;
   }
   return out.validates || out.call !== undefined ? out : NO_CALLS_HELD_OUT;
@@ -868,8 +1023,31 @@ const TRACKING_MODULES = [
   'ray.air.integrations',
   'keepsake',
 ];
-const TRACKING_CALL =
-  /(^|\.)(TensorBoard|CSVLogger|SummaryWriter|create_file_writer|(TensorBoard|Wandb|WandB|MLFlow|MLflow|Comet|Neptune|CSV|DVCLive|Aim|ClearML)Logger|(Wandb|MLflow|MLFlow|Comet|Neptune|DVCLive|ClearML|TensorBoard)Callback|log_metrics?|log_params?|log_scalars?|add_scalars?|log_metadata|log_model_metadata|log_artifact_metadata|log_time_series_metrics|upload_tb_log|start_upload_tb_log|start_run|autolog)$/;
+/** Last segments of tracking calls: loggers, callbacks, `log_metric(s)`, `start_run`, `autolog`. */
+const TRACKING_NAMES = new Set([
+  'TensorBoard',
+  'CSVLogger',
+  'SummaryWriter',
+  'create_file_writer',
+  ...['TensorBoard', 'Wandb', 'WandB', 'MLFlow', 'MLflow', 'Comet', 'Neptune', 'CSV', 'DVCLive', 'Aim', 'ClearML'].map((p) => `${p}Logger`),
+  ...['Wandb', 'MLflow', 'MLFlow', 'Comet', 'Neptune', 'DVCLive', 'ClearML', 'TensorBoard'].map((p) => `${p}Callback`),
+  ...['log_metric', 'log_param', 'log_scalar', 'add_scalar'].flatMap((n) => [n, `${n}s`]),
+  'log_metadata',
+  'log_model_metadata',
+  'log_artifact_metadata',
+  'log_time_series_metrics',
+  'upload_tb_log',
+  'start_upload_tb_log',
+  'start_run',
+  'autolog',
+]);
+
+/** A tracking call's name or qualified name: its last segment is one of TRACKING_NAMES. */
+function trackingCall(dotted: string): boolean {
+  return TRACKING_NAMES.has(dotted.slice(dotted.lastIndexOf('.') + 1));
+}
+/** Calls that may write a metrics file. */
+const METRIC_WRITERS = new Set(['open', 'dump', 'to_json', 'to_csv', 'write_text', 'savetxt', 'save']);
 const METRIC_FILE = /(metric|score|eval|result|perf|accuracy)[^/\\]*\.(json|ya?ml|csv|tsv|txt)$/i;
 const METRIC_DICT_RETURN = /return\s*\{\s*["'][\w ]*(score|mae|mse|rmse|accuracy|acc|f1|auc|loss|error|precision|recall|r2)[\w ]*["']\s*:/i;
 
@@ -912,7 +1090,7 @@ const unitTrackingText = unitMemo((unit): string | undefined => {
  */
 function callTracking(call: CallFact, qualify: (dotted: string) => string): string | undefined {
   const dotted = call.callee.includes('.');
-  if (TRACKING_CALL.test(call.name) || (!dotted && TRACKING_CALL.test(qualify(call.callee)))) {
+  if (TRACKING_NAMES.has(call.name) || (!dotted && trackingCall(qualify(call.callee)))) {
     if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(qualify(call.callee))) return undefined;
     return call.callee;
   }
@@ -920,7 +1098,7 @@ function callTracking(call: CallFact, qualify: (dotted: string) => string): stri
   for (const a of call.args) {
     if (a.name === 'tensorboard' && a.text !== 'None') return 'tensorboard=';
     if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return `report_to=${a.text}`;
-    if (a.str !== undefined && /^(open|dump|to_json|to_csv|write_text|savetxt|save)$/.test(call.name) && METRIC_FILE.test(a.str)) {
+    if (a.str !== undefined && METRIC_WRITERS.has(call.name) && METRIC_FILE.test(a.str)) {
       if (call.name !== 'open' || /[wa]/.test(call.args[1]?.str ?? call.args.find((x) => x.name === 'mode')?.str ?? '')) return `metrics written to ${a.str}`;
     }
   }

@@ -5,8 +5,8 @@ import type { ArgFact, CallFact, Span } from '../../parse/python';
 import { nodeRange, type YamlFile } from '../../parse/yaml';
 import { defineRule, type ReportDescriptor, type RuleContext } from '../../rule';
 import type { Edit, Fix, TextEdit } from '../../types';
-import { parseEmbedded } from '../lib/training';
-import { importsModule, qualifiedMemo, unitMemo } from '../lib/value-resolver';
+import { callKind, kindedCalls, parseEmbedded } from '../lib/training';
+import { importsModule, unitMemo } from '../lib/value-resolver';
 
 const SEED = 42;
 
@@ -304,11 +304,11 @@ function programFacts(calls: readonly RandomCall[]): ProgramFacts {
   const unseededGenerators = new Map<string, ResolvedCall>();
   for (const rc of calls) {
     const { pre } = rc;
-    const seededCall = pre.seedCall;
+    const seededCall = pre.q.seedCall;
     if (seededCall) {
       const hasSeedArg = pre.hasSeedArg;
       if (hasSeedArg) seededCall.seeds.forEach((l) => seeded.add(l));
-      else if (pre.generator && rc.call.assignedTo?.length === 1) unseededGenerators.set(rc.call.assignedTo[0], rc);
+      else if (pre.q.generator && rc.call.assignedTo?.length === 1) unseededGenerators.set(rc.call.assignedTo[0], rc);
       continue;
     }
     // A project's own helper: `set_seed(42)`, `utils.seed_everything(cfg.seed)`.
@@ -317,49 +317,71 @@ function programFacts(calls: readonly RandomCall[]): ProgramFacts {
   return { seeded, unseededGenerators };
 }
 
+/** Names whose calls the analysis reads whatever they qualify to (seeds and splits, draws, shuffles, training). */
+const RANDOM_CALL_NAMES = new Set(['sweep', 'train_test_split', 'shuffle', 'sample', 'backward', 'fit', 'step', 'compile', ...GENERATOR_METHODS]);
+
 /**
  * Calls that some part of the analysis below reads (seeds, seeded estimators,
  * draws, shuffles, generators, training): every other call has no effect on it.
  */
 function readsRandomness(call: CallFact, q: string): boolean {
   const name = call.name;
-  if (
-    (/seed/i.test(name) && SEED_HELPER.test(name)) ||
-    /^(sweep|train_test_split|shuffle|sample|backward|fit|step|compile)$/.test(name) ||
-    /^(DataLoader|random_split)$/.test(call.callee) ||
-    GENERATOR_METHODS.has(name)
-  ) {
-    return true;
+  if (RANDOM_CALL_NAMES.has(name) || (hasSeed(name) && SEED_HELPER.test(name)) || call.callee === 'DataLoader' || call.callee === 'random_split') return true;
+  return randomModule(q) && qualifiedOf(q) !== undefined;
+}
+
+/** `/seed/i.test(s)`, as a scan of the characters (run on every callee name). */
+function hasSeed(s: string): boolean {
+  for (let i = 0; i + 4 <= s.length; i++) {
+    if ((s.charCodeAt(i) | 32) === 115 && (s.charCodeAt(i + 1) | 32) === 101 && (s.charCodeAt(i + 2) | 32) === 101 && (s.charCodeAt(i + 3) | 32) === 100) return true;
   }
-  // Every test on the qualified name below is anchored at one of these modules.
-  const dot = q.indexOf('.');
-  if (dot < 0 || !RANDOM_HEADS.has(q.slice(0, dot))) return false;
-  return (
-    SEED_CALLS.some((s) => s.match.test(q)) ||
-    RANDOM_STATE_TARGETS.some((t) => t.match.test(q)) ||
-    /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) ||
-    /^numpy\.random\.\w+$/.test(q) ||
-    /^random\.\w+$/.test(q) ||
-    TORCH_DRAWS.test(q) ||
-    TF_DRAWS.test(q) ||
-    /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q)
-  );
+  return false;
+}
+
+/** True when a qualified name starts with `<one of RANDOM_HEADS>.` (every test on qualified names is anchored there). */
+function randomModule(q: string): boolean {
+  switch (q.charCodeAt(0)) {
+    case 114: // r
+      return q.startsWith('random.');
+    case 110: // n
+      return q.startsWith('numpy.');
+    case 116: // t
+      return q.startsWith('torch.') || q.startsWith('tensorflow.') || q.startsWith('tf.') || q.startsWith('tf_keras.') || q.startsWith('transformers.');
+    case 107: // k
+      return q.startsWith('keras.');
+    case 108: // l
+      return q.startsWith('lightning.') || q.startsWith('lightning_fabric.');
+    case 112: // p
+      return q.startsWith('pytorch_lightning.') || q.startsWith('pyspark.');
+    case 97: // a
+      return q.startsWith('accelerate.') || q.startsWith('azure.');
+    case 115: // s
+      return q.startsWith('sklearn.');
+    case 105: // i
+      return q.startsWith('imblearn.');
+    case 117: // u
+      return q.startsWith('umap.');
+    case 111: // o
+      return q.startsWith('optuna.');
+    default:
+      return false;
+  }
 }
 
 /** First segments of the qualified names the tests of `readsRandomness` match (SEED_CALLS, RANDOM_STATE_TARGETS, draws). */
 const RANDOM_HEADS = new Set(['random', 'numpy', 'torch', 'tensorflow', 'tf', 'keras', 'tf_keras', 'lightning', 'pytorch_lightning', 'lightning_fabric', 'transformers', 'accelerate', 'sklearn', 'imblearn', 'umap', 'pyspark', 'optuna', 'azure']);
 
-/** What the analysis tests of a call that depends on the call and its qualified name only (computed once per cell text). */
-interface Pre {
+/** The modules RANDOM_STATE_TARGETS are anchored at (no other pattern is). */
+const STATE_TARGET_HEADS = new Set(['sklearn', 'imblearn', 'umap', 'pyspark', 'optuna']);
+
+/** What the analysis tests of a qualified name alone (the same for every call of that name). */
+interface QualifiedPre {
   seedCall?: (typeof SEED_CALLS)[number];
-  /** A seed is passed (first argument not None, or `seed=`). */
-  hasSeedArg: boolean;
   /** A generator constructor (`default_rng`, `RandomState`, `random.Random`). */
   generator: boolean;
-  /** A project's own seeding helper. */
-  helper: boolean;
-  splat: boolean;
-  /** The estimator or splitter whose `random_state` / `seed` matters here. */
+  /** Not a function of `random` or `numpy.random` (a seeding helper of the project may be). */
+  notRandomModule: boolean;
+  /** The estimator or splitter whose `random_state` / `seed` may matter (see `when`). */
   target?: RandomStateTarget;
   cover?: Library;
   randomSampling: boolean;
@@ -373,20 +395,16 @@ interface Pre {
   torchDraw: boolean;
   tfDraw: boolean;
   torchLoader: boolean;
-  bareLoader: boolean;
 }
 
-function precompute(call: CallFact, q: string): Pre {
-  const target = RANDOM_STATE_TARGETS.find((t) => t.match.test(q));
+function qualifiedPre(q: string): QualifiedPre {
   const np = /^numpy\.random\.(\w+)$/.exec(q);
   const py = /^random\.(\w+)$/.exec(q);
   return {
     seedCall: SEED_CALLS.find((s) => s.match.test(q)),
-    hasSeedArg: call.args.length > 0 && call.args[0].text !== 'None' && !call.args.every((a) => a.name && a.name !== 'seed'),
     generator: /default_rng|RandomState|Generator|Random$/.test(q),
-    helper: SEED_HELPER.test(call.name) && !/^(random|numpy\.random)\./.test(q),
-    splat: call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat'),
-    target: target && (!target.when || target.when(call)) ? target : undefined,
+    notRandomModule: !/^(random|numpy\.random)\./.test(q),
+    target: RANDOM_STATE_TARGETS.find((t) => t.match.test(q)),
     cover: coveredBy(q),
     randomSampling: /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q),
     moduleFunction: /^(sklearn|numpy|random|torch|tensorflow)(\.\w+)*$/.test(q),
@@ -397,7 +415,81 @@ function precompute(call: CallFact, q: string): Pre {
     torchDraw: TORCH_DRAWS.test(q),
     tfDraw: TF_DRAWS.test(q) && !/stateless/.test(q),
     torchLoader: /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q),
-    bareLoader: /^(DataLoader|random_split)$/.test(call.callee),
+  };
+}
+
+/** True when a qualified name alone makes the analysis read a call (every test on it is anchored at a RANDOM_HEADS module). */
+function readsQualified(q: string): boolean {
+  const dot = q.indexOf('.');
+  const head = dot < 0 ? undefined : q.slice(0, dot);
+  if (head === undefined || !RANDOM_HEADS.has(head)) return false;
+  // RANDOM_STATE_TARGETS are anchored at these modules, every other pattern at others.
+  if (STATE_TARGET_HEADS.has(head)) return RANDOM_STATE_TARGETS.some((t) => t.match.test(q));
+  return (
+    SEED_CALLS.some((s) => s.match.test(q)) ||
+    /^azure\.ai\.ml\.sweep\.RandomSamplingAlgorithm$/.test(q) ||
+    /^numpy\.random\.\w+$/.test(q) ||
+    /^random\.\w+$/.test(q) ||
+    TORCH_DRAWS.test(q) ||
+    TF_DRAWS.test(q) ||
+    /^torch\.utils\.data\.(DataLoader|random_split)$/.test(q)
+  );
+}
+
+/** A copy of a cache key that does not keep the cell text it was sliced from alive. */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * The tests of qualified names, remembered across files and runs (the same names recur):
+ * `null` for a name that alone does not make a call read, else what the analysis tests of it.
+ */
+const qualifiedCache = new Map<string, QualifiedPre | null>();
+
+function qualifiedOf(q: string): QualifiedPre | undefined {
+  let v = qualifiedCache.get(q);
+  if (v === undefined) {
+    v = readsQualified(q) ? qualifiedPre(q) : null;
+    if (qualifiedCache.size >= 10_000) qualifiedCache.clear();
+    qualifiedCache.set(detached(q), v);
+  }
+  return v ?? undefined;
+}
+
+/** What the analysis tests of a call: its qualified name's tests, and those of the call itself (computed once per cell text). */
+interface Pre {
+  q: QualifiedPre;
+  /** A seed is passed (first argument not None, or `seed=`). */
+  hasSeedArg: boolean;
+  /** A project's own seeding helper. */
+  helper: boolean;
+  splat: boolean;
+  /** The estimator or splitter whose `random_state` / `seed` matters here. */
+  target?: RandomStateTarget;
+  bareLoader: boolean;
+}
+
+/** `qualifiedPre` of a name that alone does not make a call read (it is still tested, for calls read by name). */
+const preOfOther = new Map<string, QualifiedPre>();
+
+function precompute(call: CallFact, q: string): Pre {
+  let qp = qualifiedOf(q);
+  if (!qp) {
+    qp = preOfOther.get(q);
+    if (!qp) {
+      if (preOfOther.size >= 10_000) preOfOther.clear();
+      preOfOther.set(detached(q), (qp = qualifiedPre(q)));
+    }
+  }
+  const target = qp.target;
+  return {
+    q: qp,
+    hasSeedArg: call.args.length > 0 && call.args[0].text !== 'None' && !call.args.every((a) => a.name && a.name !== 'seed'),
+    helper: qp.notRandomModule && SEED_HELPER.test(call.name),
+    splat: call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat'),
+    target: target && (!target.when || target.when(call)) ? target : undefined,
+    bareLoader: call.callee === 'DataLoader' || call.callee === 'random_split',
   };
 }
 
@@ -405,25 +497,25 @@ interface RandomCall extends ResolvedCall {
   pre: Pre;
 }
 
-const unitRandomnessCalls = qualifiedMemo((unit, qualify): Array<{ call: CallFact; qualified: string; pre: Pre }> => {
-  const out: Array<{ call: CallFact; qualified: string; pre: Pre }> = [];
-  for (const call of unit.facts.calls) {
-    const q = qualify(call.callee);
-    if (readsRandomness(call, q)) out.push({ call, qualified: q, pre: precompute(call, q) });
-  }
-  return out.length ? out : NO_CALLS;
-});
+/** Calls the analysis reads. */
+const RANDOMNESS = callKind(readsRandomness);
 
-const NO_CALLS: Array<{ call: CallFact; qualified: string; pre: Pre }> = [];
+/** `precompute` of a call, kept while the call's cell is unchanged (and its callee qualifies the same). */
+const preOfCall = new WeakMap<CallFact, { qualified: string; pre: Pre }>();
 
 /** The calls of a program the analysis reads, in execution order. */
 function randomnessCalls(program: PythonProgram): RandomCall[] {
   const out: RandomCall[] = [];
-  const all = unitRandomnessCalls.all(program);
+  const all = kindedCalls(program);
   for (let i = 0; i < all.length; i++) {
     if (all[i].length === 0) continue;
     const unit = program.units[i];
-    for (const c of all[i]) out.push({ unit, call: c.call, qualified: c.qualified, pre: c.pre });
+    for (const c of all[i]) {
+      if (!(c.kinds & RANDOMNESS)) continue;
+      let kept = preOfCall.get(c.call);
+      if (kept?.qualified !== c.qualified) preOfCall.set(c.call, (kept = { qualified: c.qualified, pre: precompute(c.call, c.qualified) }));
+      out.push({ unit, call: c.call, qualified: c.qualified, pre: kept.pre });
+    }
   }
   return out;
 }
@@ -458,7 +550,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
     const target = pre.target;
     if (target) {
       const arg = kw(call, target.param);
-      const cover = pre.cover;
+      const cover = pre.q.cover;
       if (cover && seeded.has(cover)) continue;
       if (arg && arg.text !== 'None') continue;
       const short = q.slice(q.lastIndexOf('.') + 1);
@@ -485,14 +577,14 @@ function analyse(ctx: RuleContext, a: Analysed): void {
         continue;
       }
     }
-    if (pre.randomSampling && !kw(call, 'seed')) {
+    if (pre.q.randomSampling && !kw(call, 'seed')) {
       const edit = addKeywordArgument(unit, call, 'seed', String(SEED));
       report({ messageId: 'missingSeed', data: { callee: 'RandomSamplingAlgorithm' }, location: loc(rc), fixes: edit ? [{ title: `Pass seed=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
       continue;
     }
 
     // Hugging Face datasets: `ds.train_test_split(test_size=0.1)`, `ds.shuffle()`; pandas `df.sample(frac=1)`.
-    if (!pre.moduleFunction && call.callee.includes('.')) {
+    if (!pre.q.moduleFunction && call.callee.includes('.')) {
       const noSeed = !kw(call, 'seed') && !kw(call, 'generator');
       if (call.name === 'train_test_split' && noSeed && call.args.some((x) => x.name === 'test_size' || x.name === 'train_size' || !x.name)) {
         if (seeded.has('numpy')) continue;
@@ -510,7 +602,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
         drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: 'Dataset.shuffle', library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
         continue;
       }
-      if (call.name === 'sample' && !kw(call, 'random_state') && (kw(call, 'frac') || isTrue(kw(call, 'replace'))) && !pre.randomModule) {
+      if (call.name === 'sample' && !kw(call, 'random_state') && (kw(call, 'frac') || isTrue(kw(call, 'replace'))) && !pre.q.randomModule) {
         if (seeded.has('numpy')) continue;
         const edit = addKeywordArgument(unit, call, 'random_state', String(SEED));
         report({ messageId: 'missingRandomState', data: { callee: 'sample' }, location: loc(rc), fixes: edit ? [{ title: `Pass random_state=${SEED}`, safety: 'unsafe', edits: [edit] }] : [] });
@@ -519,28 +611,28 @@ function analyse(ctx: RuleContext, a: Analysed): void {
     }
 
     // Draws from the global generators.
-    if (pre.npDraw !== undefined) {
-      if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${pre.npDraw}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
+    if (pre.q.npDraw !== undefined) {
+      if (!seeded.has('numpy') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'numpy', d: { messageId: 'unseededDraw', data: { callee: `np.random.${pre.q.npDraw}`, library: 'NumPy', seedCall: 'np.random.seed(42)' }, location: loc(rc) } });
       continue;
     }
-    if (pre.pyDraw !== undefined && importsModule(program, ['random'])) {
-      if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${pre.pyDraw}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
+    if (pre.q.pyDraw !== undefined && importsModule(program, ['random'])) {
+      if (!seeded.has('random') && !namingOnly(program, unit, rc)) drawReports.push({ lib: 'random', d: { messageId: 'unseededDraw', data: { callee: `random.${pre.q.pyDraw}`, library: "Python's random module", seedCall: 'random.seed(42)' }, location: loc(rc) } });
       continue;
     }
-    if (pre.torchDraw) {
+    if (pre.q.torchDraw) {
       if (!seeded.has('torch')) {
         drawReports.push({ lib: 'torch', d: { messageId: 'unseededDraw', data: { callee: q, library: 'PyTorch', seedCall: 'torch.manual_seed(42)' }, location: loc(rc) } });
       }
       continue;
     }
-    if (pre.tfDraw && !kw(call, 'seed')) {
+    if (pre.q.tfDraw && !kw(call, 'seed')) {
       if (!seeded.has('tensorflow')) {
         drawReports.push({ lib: 'tensorflow', d: { messageId: 'unseededDraw', data: { callee: q.replace(/^tensorflow\./, 'tf.'), library: 'TensorFlow', seedCall: tfSeedCall }, location: loc(rc) } });
       }
       continue;
     }
     // PyTorch data loading that shuffles with the global generator.
-    if (pre.torchLoader || (importsTorch && pre.bareLoader)) {
+    if (pre.q.torchLoader || (importsTorch && pre.bareLoader)) {
       const shuffles = call.name === 'random_split' || isTrue(kw(call, 'shuffle'));
       if (shuffles && !kw(call, 'generator') && !seeded.has('torch')) {
         drawReports.push({ lib: 'torch', d: { messageId: 'unseededShuffle', data: { callee: call.name }, location: loc(rc) } });
@@ -553,7 +645,7 @@ function analyse(ctx: RuleContext, a: Analysed): void {
 
     // Training loops.
     if (importsTorch && !torchTraining && (call.name === 'backward' || (call.name === 'fit' && (kw(call, 'train_objectives') || /trainer/i.test(call.callee))) || (call.name === 'step' && /optim/i.test(call.callee)))) torchTraining = rc;
-    if (importsTf && call.name === 'fit' && call.callee.includes('.') && !pre.sklearn) {
+    if (importsTf && call.name === 'fit' && call.callee.includes('.') && !pre.q.sklearn) {
       const kerasArgs = call.args.some((x) => ['epochs', 'batch_size', 'validation_data', 'validation_split', 'callbacks', 'steps_per_epoch'].includes(x.name ?? ''));
       if (kerasArgs) tfTraining ??= rc;
       else if (compiles && /model|net|encoder|decoder|classifier|regressor|gan|learner|lm$/i.test(call.callee.slice(0, -4))) tfTrainingWeak ??= rc;

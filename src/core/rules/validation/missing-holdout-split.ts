@@ -1,13 +1,12 @@
 import type { ResolvedCall } from '../../parse/program';
 import { defineRule } from '../../rule';
-import { firstIn, unitMemo } from '../lib/value-resolver';
+import { importsModule } from '../lib/value-resolver';
 import { analyseTraining, callFilter, callLabel, candidateCalls, codeView, evaluatesOnHeldOut, evaluationSites, isTestFile, heldOutEvidence, receiverOf, type EvaluationSite, type ProgramIndex, type TrainingSite } from '../lib/training';
 
 const REPORTED = /\b(loss|acc|accuracy|score|rmse|mse|mae|auc|f1|error)\b/i;
 
+/** Reinforcement learning libraries (a module at or under one of these: `PythonProgram.importsAny`). */
 const RL_MODULES = ['gym', 'gymnasium', 'stable_baselines3', 'tf_agents', 'ray.rllib', 'pettingzoo'];
-/** A unit imports a reinforcement learning library (as `PythonProgram.importsAny` reads imports). */
-const unitImportsRl = unitMemo((unit): boolean => unit.facts.imports.some((i) => RL_MODULES.some((p) => i.module === p || i.module.startsWith(p + '.'))));
 
 /** Prints and log lines that show a metric (`print(f"loss {loss}")`). */
 const unitPrints = callFilter(
@@ -89,7 +88,7 @@ export default defineRule({
     const fits = sites.filter((s) => s.local && s.supervised);
     if (fits.length === 0) return;
     // Reinforcement learning learns from an environment, not a dataset to split.
-    if (firstIn(view.program, unitImportsRl, (rl) => (rl ? true : undefined))) return;
+    if (importsModule(view.program, RL_MODULES)) return;
     const trained = new Set(fits.map((s) => s.receiver).filter((r): r is string => r !== undefined));
     const evals = evaluationSites(index, trained);
     // Scored on its own training arrays: reported unless some evaluation uses held-out
