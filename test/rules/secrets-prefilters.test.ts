@@ -3,15 +3,7 @@
 // necessary condition, never miss what the scans would report).
 import * as assert from 'node:assert/strict';
 import { computeNameClass, mayHoldProviderTokens, SECRET_NAME_END, SECRET_WORD, secretNameClass, secretSigns, SIGN_TOKEN, SIGN_WORD, TOKEN_SHAPE, TOKEN_SHAPES } from '../../src/core/rules/lib/secrets';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    s ^= s >>> 12;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng';
 
 const PLAIN_SHAPE = new RegExp(TOKEN_SHAPES.join('|'));
 

@@ -3,6 +3,7 @@
 // find what the straightforward regexes find. The reference below is the plain form.
 import * as assert from 'node:assert/strict';
 import { findPii, rawPiiMatches, type PiiHit } from '../../src/core/rules/governance/sensitive-output';
+import { rng } from '../helpers/rng';
 
 const EMAIL = /[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,24})\b/g;
 const PHONE = /(?<![\w.+-])(?:\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}|\+\d{1,3}[ -]\(?\d{1,4}\)?(?:[ -]\d{2,4}){2,4})(?![\w.-]|-\d)/g;
@@ -14,15 +15,6 @@ function referenceMatches(t: string): { email: string[]; phone: string[]; card: 
     email: [...t.matchAll(EMAIL)].map((m) => `${m.index}:${m[0]}:${m[1]}`),
     phone: [...t.matchAll(PHONE)].map((m) => `${m.index}:${m[0]}`),
     card: [...t.matchAll(CARD)].map((m) => `${m.index}:${m[0]}`),
-  };
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    s ^= s >>> 12;
-    return (s >>> 0) / 4294967296;
   };
 }
 

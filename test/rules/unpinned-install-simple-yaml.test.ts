@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { simpleYaml, writtenYamlInstalls } from '../../src/core/rules/reproducibility/unpinned-install';
+import { rng } from '../helpers/rng';
 
 const CONDA = `name: model-env
 channels:
@@ -39,16 +40,6 @@ function same(name: string, body: string): void {
   assert.equal(doc?.errors.length ?? 0, 0, body);
   assert.deepEqual(simple.value, doc ? doc.toJS() : null, body);
   assert.deepEqual(shape(simple.contents), shape(doc?.contents as YamlNode | undefined), body);
-}
-
-/** A small deterministic generator (no Math.random: failures must reproduce). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    s ^= s >>> 12;
-    return (s >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['dependencies', 'pip', 'channels', 'name', 'steps', 'install', '$schema', 'apiVersion', 'kind', 'pipelineSpec', 'deploymentSpec', 'root', 'env', 'a.b', 'x-y', 'True', 'null', '1', 'a b', 'conda_file', 'conda', 'args', 'setup'];
