@@ -58,3 +58,13 @@ export function maskSecret(value: string): string {
 export function fillTemplate(template: string, data: Record<string, string> | undefined): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => data?.[k] ?? `{{${k}}}`);
 }
+
+/** `[A-Za-z_]`, by char code: an ASCII identifier's first character. */
+export function isAsciiNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** `[A-Za-z0-9_]`, by char code: an ASCII identifier's other characters. */
+export function isAsciiNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}

@@ -128,9 +128,11 @@ export class Watchers implements vscode.Disposable {
             continue;
           }
           const { project, serial } = await open;
-          // An edited code file matters to other files only when a rule read it (asked before the update forgets).
-          const relint = p.changed.size > 0 || p.removed.size > 0 || [...p.edited].some((rel) => project.workspace.contentRead(rel));
-          for (const rel of p.edited) if (!p.changed.has(rel) && !p.removed.has(rel)) p.changed.add(rel);
+          // An edited code file matters to other files only when a rule read it (asked before the update
+          // forgets): only then is it updated (its summaries dropped, a stage script re-read). Other edits
+          // leave the index, and its derived lookups, alone.
+          for (const rel of p.edited) if (!p.changed.has(rel) && !p.removed.has(rel) && project.workspace.contentRead(rel)) p.changed.add(rel);
+          const relint = p.changed.size > 0 || p.removed.size > 0;
           for (const rel of p.removed) project.workspace.remove(rel);
           for (const rel of p.changed) {
             if (project.workspace.isIgnored(rel)) {

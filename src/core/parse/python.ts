@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
+import { isAsciiNameChar, isAsciiNameStart } from '../text';
 
 // tree-sitter is loaded once per process. Trees live in wasm memory: every parse
 // here extracts plain facts and deletes its tree straight away.
@@ -739,14 +740,6 @@ const FLOAT = /^(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]
 /** Words that make a bracketed value something else than a plain list, tuple, dict or set. */
 const BRACKET_WORDS = /\b(?:for|lambda|async|await|yield)\b|\*\*/;
 
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-}
-
 /** End of the string literal whose quote is at `q`, -1 when it does not close before `limit`. */
 function stringEnd(src: string, q: number, limit: number): number {
   const qc = src.charCodeAt(q);
@@ -795,9 +788,9 @@ function isStringLiteral(src: string, s: number, e: number): boolean {
 /** The node type tree-sitter-python gives the expression at [s, e), or undefined for a shape not read here. */
 function valueKind(src: string, s: number, e: number): string | undefined {
   const c = src.charCodeAt(s);
-  if (isIdentStart(c)) {
+  if (isAsciiNameStart(c)) {
     let j = s + 1;
-    while (j < e && isIdentChar(src.charCodeAt(j))) j++;
+    while (j < e && isAsciiNameChar(src.charCodeAt(j))) j++;
     if (j === e) {
       const word = src.slice(s, e);
       return LITERAL_KINDS[word] ?? (PY_KEYWORDS.has(word) ? undefined : 'identifier');
@@ -811,8 +804,8 @@ function valueKind(src: string, s: number, e: number): string | undefined {
       const t = src.charCodeAt(j);
       if (t === 46) {
         let k = j + 1;
-        if (k >= e || !isIdentStart(src.charCodeAt(k))) return undefined;
-        while (k < e && isIdentChar(src.charCodeAt(k))) k++;
+        if (k >= e || !isAsciiNameStart(src.charCodeAt(k))) return undefined;
+        while (k < e && isAsciiNameChar(src.charCodeAt(k))) k++;
         kind = 'attribute';
         j = k;
       } else if (t === 40 || t === 91) {
@@ -895,12 +888,12 @@ function splitArgs(
     }
     // `name = value`: the name is one identifier, the value starts after the blanks.
     let ne = pieceStart;
-    while (ne < eq && isIdentChar(src.charCodeAt(ne))) ne++;
+    while (ne < eq && isAsciiNameChar(src.charCodeAt(ne))) ne++;
     for (let k = ne; k < eq; k++) {
       const ch = src.charCodeAt(k);
       if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) return false;
     }
-    if (ne === pieceStart || !isIdentStart(src.charCodeAt(pieceStart)) || PY_KEYWORDS.has(src.slice(pieceStart, ne))) return false;
+    if (ne === pieceStart || !isAsciiNameStart(src.charCodeAt(pieceStart)) || PY_KEYWORDS.has(src.slice(pieceStart, ne))) return false;
     let vs = eq + 1;
     while (vs < pieceEnd) {
       const ch = src.charCodeAt(vs);

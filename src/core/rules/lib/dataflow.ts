@@ -15,6 +15,7 @@
 import type { Magic } from '../../parse/magics';
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
 import type { ArgFact, PythonFacts } from '../../parse/python';
+import { isAsciiNameChar } from '../../text';
 import { unitMemo } from './value-resolver';
 
 export interface NameRef {
@@ -107,11 +108,6 @@ const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
-}
-
-/** `[A-Za-z0-9_]` */
-function isNameChar(k: number): boolean {
-  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (k >= 48 && k <= 57);
 }
 
 /**
@@ -252,7 +248,7 @@ class Tokenizer {
       let nameEnd = -1;
       if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
         nameEnd = i + 1;
-        while (nameEnd < n && isNameChar(s.charCodeAt(nameEnd))) nameEnd++;
+        while (nameEnd < n && isAsciiNameChar(s.charCodeAt(nameEnd))) nameEnd++;
         if (nameEnd < n && s.charCodeAt(nameEnd) > 127) nameEnd = -1; // a non-ASCII identifier: let the regex take it whole
       }
       if (nameEnd < 0 && c > 127) {

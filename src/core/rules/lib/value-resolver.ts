@@ -3,6 +3,7 @@
 // `Path / "x"`, f-strings, function parameter defaults), shared by the data rules.
 import type { ArgFact, AssignmentFact, CallFact, PythonFacts, Span } from '../../parse/python';
 import type { PythonProgram, PythonUnit } from '../../parse/program';
+import { isAsciiNameChar, isAsciiNameStart } from '../../text';
 
 // ---------------------------------------------------------------------------
 // Per-unit summaries, cached across lint runs (shared by the rule libraries).
@@ -28,8 +29,6 @@ interface ProgramSlots {
   key?: object;
   /** `program.qualify`, remembered for the run: every qualified memo reads the same callees. */
   qualify?: (dotted: string) => string;
-  /** The same for first segments of names (checks of kept qualified summaries). */
-  qualifyHead?: (head: string) => string;
   /**
    * The previous program with the same units at most positions (the last lint
    * before a one-cell edit): its `all` arrays and alias key, and the positions
@@ -184,19 +183,6 @@ interface QualifiedEntry<T> {
   fulls: readonly string[];
 }
 
-/** `program.qualify(head)` for the first segment of a dotted name, remembered for the run. */
-function headQualifier(program: PythonProgram, p: ProgramSlots): (head: string) => string {
-  if (!p.qualifyHead) {
-    const seen = new Map<string, string>();
-    p.qualifyHead = (head) => {
-      let q = seen.get(head);
-      if (q === undefined) seen.set(head, (q = program.qualify(head)));
-      return q;
-    };
-  }
-  return p.qualifyHead;
-}
-
 /** The distinct first segments of a unit's callees (`np` of `np.random.rand`), in order. */
 const calleeHeads = unitMemo((unit): readonly string[] => {
   const heads: string[] = [];
@@ -219,7 +205,8 @@ const HEADS_SLOT = slotCount++;
 function unitFulls(s: unknown[], unit: PythonUnit, key: object, program: PythonProgram, p: ProgramSlots): readonly string[] {
   const last = s[HEADS_SLOT] as { key: object; fulls: readonly string[] } | undefined;
   if (last && last.key === key) return last.fulls;
-  const qualifyHead = headQualifier(program, p);
+  // A head has no dot: qualifying it is qualifying the whole name, through the same cache.
+  const qualifyHead = qualifierOf(program, p);
   const heads = calleeHeads(unit);
   let fulls: readonly string[] | undefined = last?.fulls;
   if (!fulls || fulls.length !== heads.length || heads.some((h, i) => qualifyHead(h) !== fulls![i])) fulls = heads.map(qualifyHead);
@@ -536,14 +523,6 @@ function isStringPrefixLetter(c: number): boolean {
   return c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
 }
 
-function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isNameChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-}
-
 /** `[\d_.eEjJxXoObB]` */
 function isNumberChar(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 101 || c === 69 || c === 106 || c === 74 || c === 120 || c === 88 || c === 111 || c === 79 || c === 98 || c === 66;
@@ -623,9 +602,9 @@ function tokenize(src: string): Tok[] | undefined {
       i = j + (triple ? 3 : 1);
       continue;
     }
-    if (isNameStart(c)) {
+    if (isAsciiNameStart(c)) {
       let k = i + 1;
-      while (k < n && k - i < 200 && isNameChar(src.charCodeAt(k))) k++;
+      while (k < n && k - i < 200 && isAsciiNameChar(src.charCodeAt(k))) k++;
       out.push({ t: 'name', v: src.slice(i, k), start: i });
       i = k;
       continue;
