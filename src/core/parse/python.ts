@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import { isAsciiNameChar, isAsciiNameStart } from '../text';
+import { isStringPrefix, scanPython, splitTargets } from './python-text';
 
 // tree-sitter is loaded once per process. Trees live in wasm memory: every parse
 // here extracts plain facts and deletes its tree straight away.
@@ -121,20 +122,6 @@ function collapse(text: string): string {
     t = t.replace(/\([^()]*\)/g, '()').replace(/\[[^[\]]*\]/g, '[]');
   }
   return t;
-}
-
-// A single target (`df`, `self.model`) has nothing to unpack or strip.
-const NEEDS_SPLIT = /[,([*]/;
-
-function splitTargets(text: string): string[] {
-  // `(a, b) = ...` and `[a, b] = ...` unpack; `os.environ["X"] = ...` keeps its bracket.
-  const t = text.trim();
-  if (!NEEDS_SPLIT.test(t)) return t.length > 0 ? [t] : [];
-  const inner = (t.startsWith('(') && t.endsWith(')')) || (t.startsWith('[') && t.endsWith(']')) ? t.slice(1, -1) : t;
-  return inner
-    .split(',')
-    .map((s) => s.trim().replace(/^\*/, ''))
-    .filter((s) => s.length > 0);
 }
 
 function stringValue(n: Node, text: string): { value: string; fString: boolean } | undefined {
@@ -381,42 +368,55 @@ function generalFacts(p: Parser, root: Node, source: string, facts: PythonFacts)
   }
 }
 
-interface Ranged {
+export interface Ranged {
   start: number;
   end: number;
 }
 
-interface StringNode extends Ranged {
-  node: Node;
+/** The parts facts are assembled from, captured from the tree or read from the text (python-text.ts). */
+export interface StringNode extends Ranged {
   concatenated: boolean;
+  /** A concatenation's named children: its parts, and any comment or line continuation between them. */
+  named: number;
   value: string;
   fString: boolean;
   /** Has a value: false for a concatenation with a comment or line continuation between its parts. */
   ok: boolean;
 }
 
-interface CallNode extends Ranged {
+export interface CallNode extends Ranged {
   calleeEnd: number;
   /** The argument_list; undefined for `f(x for x in y)`. */
   list: Node | undefined;
+  /** Arguments read from the text (their `str` is filled in when the strings are known). */
+  args?: ArgFact[];
 }
 
-interface AssignmentNode extends Ranged {
+export interface AssignmentNode extends Ranged {
   targets: string[];
   rightStart: number;
   kind: string;
 }
 
-interface FunctionNode extends Ranged {
+export interface FunctionNode extends Ranged {
   name: string;
   nameStart: number;
   nameEnd: number;
 }
 
-interface ImportNode {
+export interface ImportNode {
   start: number;
   nameStart: number;
   fact: ImportFact;
+}
+
+export interface Captured {
+  calls: CallNode[];
+  strings: StringNode[];
+  assignments: AssignmentNode[];
+  functions: FunctionNode[];
+  loops: Ranged[];
+  imports: ImportNode[];
 }
 
 /** Sorts unless already in order (matches of non-nested nodes mostly come in order). */
@@ -435,11 +435,6 @@ function treeOrder(a: Ranged, b: Ranged): number {
 
 function importOrder(a: ImportNode, b: ImportNode): number {
   return a.start - b.start || a.nameStart - b.nameStart;
-}
-
-function isStringPrefix(c: number): boolean {
-  // f F t T r R b B u U, as tree-sitter-python's scanner reads them.
-  return c === 102 || c === 70 || c === 116 || c === 84 || c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85;
 }
 
 /**
@@ -469,7 +464,7 @@ function plainString(node: Node, source: string, start: number, end: number): St
       }
     }
   }
-  return { node, start, end, concatenated: false, value: source.slice(contentStart, contentEnd), fString, ok: true };
+  return { start, end, concatenated: false, named: 0, value: source.slice(contentStart, contentEnd), fString, ok: true };
 }
 
 // The end of a keyword argument's name: identifiers stop at whitespace, `=`, a comment or a line continuation.
@@ -495,7 +490,7 @@ function strOf(plainAt: Map<number, StringNode>, concatenatedAt: Map<number, Str
   return s && s.ok && !s.fString ? s.value : undefined;
 }
 
-function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): void {
+function capture(p: Parser, root: Node, source: string): Captured {
   fastQuery ??= new Query(p.language!, FAST_QUERY);
   if (valueField < 0) valueField = p.language!.fieldIdForName('value') ?? -1;
   const calls: CallNode[] = [];
@@ -591,7 +586,7 @@ function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): v
       }
       case P_CONCATENATED: {
         const n = caps[0].node;
-        strings.push({ node: n, start: n.startIndex, end: n.endIndex, concatenated: true, value: '', fString: false, ok: false });
+        strings.push({ start: n.startIndex, end: n.endIndex, concatenated: true, named: n.namedChildCount, value: '', fString: false, ok: false });
         break;
       }
       case P_STRING: {
@@ -602,6 +597,12 @@ function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): v
     }
   }
 
+  return { calls, strings, assignments, functions, loops, imports };
+}
+
+/** Facts from their captured parts, in tree order. */
+function assemble(source: string, parts: Captured, facts: PythonFacts): void {
+  const { calls, strings, assignments, functions, loops, imports } = parts;
   sortIfNeeded(imports, importOrder);
   for (const i of imports) facts.imports.push(i.fact);
 
@@ -627,7 +628,7 @@ function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): v
       parts++;
     }
     // Anything else between the parts (a comment, a line continuation) leaves the value unknown.
-    s.ok = parts === s.node.namedChildCount;
+    s.ok = parts === s.named;
     concatenatedAt.set(s.start, s);
   }
   let concatEnd = -1;
@@ -664,8 +665,11 @@ function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): v
     while (openLoops.length > 0 && openLoops[openLoops.length - 1].end <= at) openLoops.pop();
     const callee = collapse(source.slice(at, c.calleeEnd));
     const dot = callee.lastIndexOf('.');
-    const args: ArgFact[] = [];
-    if (c.list && !(argsFromText && splitArgs(source, c.list.startIndex, c.end - 1, plainAt, concatenatedAt, args))) {
+    let args: ArgFact[] = [];
+    if (c.args) {
+      args = c.args;
+      for (const a of args) a.str = strOf(plainAt, concatenatedAt, a.kind, a.valueSpan.start);
+    } else if (c.list && !(argsFromText && splitArgs(source, c.list.startIndex, c.end - 1, plainAt, concatenatedAt, args))) {
       args.length = 0;
       for (const a of c.list.namedChildren) {
         if (!a) continue;
@@ -722,10 +726,17 @@ function fastFacts(p: Parser, root: Node, source: string, facts: PythonFacts): v
 
 /** Read arguments from the text when possible (off: always ask the tree; for tests). */
 let argsFromText = true;
+/** Read facts from the text when possible (python-text.ts; off: always read the tree; for tests). */
+let factsFromText = true;
 
 /** Tests: compare the text reading of arguments with the tree's. */
 export function setArgumentsFromText(on: boolean): void {
   argsFromText = on;
+}
+
+/** Tests: compare the text reading of the facts (python-text.ts) with the tree's. */
+export function setFactsFromText(on: boolean): void {
+  factsFromText = on;
 }
 
 /** Keywords and the names tree-sitter-python gives statements of their own: never a plain identifier here. */
@@ -734,7 +745,7 @@ const PY_KEYWORDS = new Set([
   'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
   'print', 'exec', 'match', 'case', 'type',
 ]);
-const LITERAL_KINDS: Record<string, string> = { True: 'true', False: 'false', None: 'none' };
+const LITERAL_KINDS = new Map([['True', 'true'], ['False', 'false'], ['None', 'none']]);
 const INTEGER = /^[0-9](?:_?[0-9])*$/;
 const FLOAT = /^(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/;
 /** Words that make a bracketed value something else than a plain list, tuple, dict or set. */
@@ -793,11 +804,11 @@ function valueKind(src: string, s: number, e: number): string | undefined {
     while (j < e && isAsciiNameChar(src.charCodeAt(j))) j++;
     if (j === e) {
       const word = src.slice(s, e);
-      return LITERAL_KINDS[word] ?? (PY_KEYWORDS.has(word) ? undefined : 'identifier');
+      return LITERAL_KINDS.get(word) ?? (PY_KEYWORDS.has(word) ? undefined : 'identifier');
     }
     const next = src.charCodeAt(j);
     if (next === 34 || next === 39) return j - s <= 2 && isStringLiteral(src, s, e) ? 'string' : undefined;
-    if (PY_KEYWORDS.has(src.slice(s, j)) || LITERAL_KINDS[src.slice(s, j)] !== undefined) return undefined;
+    if (PY_KEYWORDS.has(src.slice(s, j)) || LITERAL_KINDS.has(src.slice(s, j))) return undefined;
     // A chain of trailers: the last one decides (`.name` attribute, `(...)` call, `[...]` subscript).
     let kind: string | undefined;
     while (j < e) {
@@ -962,7 +973,7 @@ export function extractFacts(source: string): PythonFacts {
   try {
     const root = tree.rootNode;
     if (!root.hasError) {
-      fastFacts(p, root, source, facts);
+      assemble(source, (factsFromText && scanPython(source)) || capture(p, root, source), facts);
       return facts;
     }
     const e = firstError(root);
