@@ -55,14 +55,29 @@ function shown(p: string): string {
  * A dotted callee keeps its last segment when qualified (`os.path.expanduser`), so only bare names are qualified.
  */
 const unitSeeds = qualifiedMemo((unit, qualify): boolean => {
-  for (const s of unit.facts.strings) if (ABSOLUTE_START.test(s.value)) return true;
+  for (const s of unit.facts.strings) if (absoluteStart(s.value)) return true;
   for (const c of unit.facts.calls) {
-    if (c.callee.includes('.') ? c.name === 'home' || c.name.endsWith('expanduser') : /(expanduser|\.home)$/.test(qualify(c.callee))) return true;
+    if (c.callee.includes('.')) {
+      if (c.name === 'home' || c.name.endsWith('expanduser')) return true;
+      continue;
+    }
+    const q = qualify(c.callee);
+    if (q.endsWith('expanduser') || q.endsWith('.home')) return true;
   }
   return false;
 });
 
-const ABSOLUTE_START = /^(\/|~|[A-Za-z]:[\\/]|\\\\)/;
+/** `^(\/|~|[A-Za-z]:[\\/]|\\\\)` (a path from a root, a home or a drive, or a UNC path) by its first characters. */
+export function absoluteStart(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c === 47 /* / */ || c === 126 /* ~ */) return true;
+  if (c === 92 /* \ */) return s.charCodeAt(1) === 92;
+  if (((c | 32) >= 97 && (c | 32) <= 122) && s.charCodeAt(1) === 58 /* : */) {
+    const d = s.charCodeAt(2);
+    return d === 92 || d === 47;
+  }
+  return false;
+}
 
 /** One unit's I/O arguments (read only when some unit can produce an absolute path). */
 interface UnitPaths {
@@ -82,10 +97,11 @@ const unitPaths = qualifiedMemo((unit, qualify): UnitPaths => {
   let out: UnitPaths | undefined;
   for (const call of unit.facts.calls) {
     if (call.args.length === 0) continue;
-    const ioName = IO_NAME.test(call.name);
+    // Whether the name reads as I/O matters for positional arguments only: tested once, when one comes.
+    let ioName: boolean | undefined;
     let q: string | undefined;
     for (const arg of call.args) {
-      if (!mayTakePath(arg, ioName)) continue;
+      if (!mayTakePath(arg, arg.name ? false : (ioName ??= IO_NAME.test(call.name)))) continue;
       q ??= qualify(call.callee);
       if (NOT_IO.test(q)) break;
       (out ??= { io: [] }).io.push({ call, qualified: q, arg });

@@ -366,14 +366,59 @@ const HANDLERS: Handler[] = [downloads, hubs, azureml, pipelines, bigquery, arti
 /** Calls some handler may claim by their name or keywords (with `handledQualified`: each handler returns false for every other call). `x.data.get` is a `get`. */
 function handledOtherwise(call: CallFact): boolean {
   if (handledName(call.name)) return true;
-  for (const a of call.args) if (a.name !== undefined && SOURCE_KEYWORDS.has(a.name)) return true;
+  for (const a of call.args) if (a.name !== undefined && SOURCE_KEYWORD_SHAPES.may(a.name, 0) && SOURCE_KEYWORDS.has(a.name)) return true;
   return false;
 }
+
+/**
+ * A cheap necessary test for a name (or the last dotted segment of a text) being
+ * one of a few: its length and first and last characters, as a small number in a
+ * set. Most callee names fail it without being hashed as strings, which the exact
+ * tests (maps and sets of strings, regexes) cost on every new name object.
+ */
+export class NameShapes {
+  private readonly keys = new Set<number>();
+
+  constructor(names: Iterable<string>) {
+    for (const n of names) this.keys.add(NameShapes.key(n, 0, n.length));
+  }
+
+  private static key(s: string, from: number, to: number): number {
+    return (((to - from) & 255) << 22) | ((s.charCodeAt(from) & 2047) << 11) | (s.charCodeAt(to - 1) & 2047);
+  }
+
+  /** False when `s.slice(from)` is surely none of the names. */
+  may(s: string, from: number): boolean {
+    return from < s.length && this.keys.has(NameShapes.key(s, from, s.length));
+  }
+}
+
+/**
+ * The last segments of every qualified name `handledQualified` accepts (each of its
+ * patterns ends in one of these after `^` or `.`), and `Data` (`azure.ai.ml.entities.Data`).
+ * Kept complete by a test.
+ */
+export const QUALIFIED_LAST_SEGMENTS = [
+  'urlretrieve', 'urlopen', 'get', 'download', 'get_file', 'download_url', 'download_and_extract_archive', 'download_file_from_google_drive', 'retrieve',
+  'cached_download', 'open', 'open_files', 'GFile', 'copy', 'load_dataset', 'load_dataset_builder', 'load_from_hub', 'fetch_openml', 'hf_hub_download',
+  'snapshot_download', 'load', 'builder', 'data_source', 'dataset_download', 'Input', 'get_by_name', 'importer', 'read_gbq', 'read', 'get_url',
+  'UnstructuredURLLoader', 'WebBaseLoader', 'RecursiveUrlLoader', 'SitemapLoader', 'AsyncHtmlLoader', 'AsyncChromiumLoader', 'SeleniumURLLoader',
+  'PlaywrightURLLoader', 'FireCrawlLoader', 'GitbookLoader', 'SimpleWebPageReader', 'BeautifulSoupWebReader', 'TrafilaturaWebReader', 'Data',
+];
+const QUALIFIED_SHAPES = new NameShapes(QUALIFIED_LAST_SEGMENTS);
+
+/** Every name `handledName` accepts. Kept complete by a test. */
+export const HANDLED_NAMES = [
+  'dataset_download_files', 'dataset_download_file', 'fit', 'query', 'use_artifact', 'artifact', 'download_file', 'download_fileobj', 'get_object',
+  'copy', 'copy_dir', 'copytree', 'copyfile', 'download', 'download_dir', 'download_folder', 'download_directory', 'get', 'cp', 'sync', 'fget', 'get_file',
+];
+const NAME_SHAPES = new NameShapes(HANDLED_NAMES);
+const SOURCE_KEYWORD_SHAPES = new NameShapes(SOURCE_KEYWORDS);
 
 /** The tests of `handled` on the qualified name alone, remembered by name (the same callees recur in every file). */
 const qualifiedHandled = new Map<string, boolean>();
 
-function handledQualified(q: string): boolean {
+export function handledQualified(q: string): boolean {
   let v = qualifiedHandled.get(q);
   if (v === undefined) {
     v =
@@ -395,7 +440,8 @@ function handledQualified(q: string): boolean {
 /** The tests of `handled` on the callee's last segment alone, remembered by name. */
 const nameHandled = new Map<string, boolean>();
 
-function handledName(name: string): boolean {
+export function handledName(name: string): boolean {
+  if (!NAME_SHAPES.may(name, 0)) return false;
   let v = nameHandled.get(name);
   if (v === undefined) {
     v = /^(dataset_download_files|dataset_download_file|fit|query|use_artifact|artifact|download_file|download_fileobj|get_object)$/.test(name) || COPY_NAMES.test(name);
@@ -415,9 +461,18 @@ interface UnitRemote {
 const unitRemote = qualifiedMemo((unit, qualify): UnitRemote => {
   const out: UnitRemote = { urls: unit.facts.strings.some((s) => s.value.includes('://') || s.value.startsWith('azureml:')), snapshotted: false, calls: [] };
   for (const call of unit.facts.calls) {
-    const q = qualify(call.callee);
+    const callee = call.callee;
+    const dot = callee.lastIndexOf('.');
+    // A dotted callee qualifies to a name with the same last segment: when that segment is
+    // none of the qualified tests' last segments, they all fail without qualifying it.
+    if (dot >= 0 && !QUALIFIED_SHAPES.may(callee, dot + 1)) {
+      if (handledOtherwise(call)) out.calls.push({ call, qualified: qualify(callee), qualifiedHandled: false });
+      continue;
+    }
+    const q = qualify(callee);
     if (q === 'azure.ai.ml.entities.Data' && call.args.some((a) => a.name === 'version' && a.text !== 'None')) out.snapshotted = true;
-    const qualifiedHandled = handledQualified(q);
+    // An undotted name that no import rebinds is its own last segment.
+    const qualifiedHandled = dot < 0 && q === callee && !QUALIFIED_SHAPES.may(q, 0) ? false : handledQualified(q);
     if (qualifiedHandled || handledOtherwise(call)) out.calls.push({ call, qualified: q, qualifiedHandled });
   }
   return out.urls || out.snapshotted || out.calls.length ? out : NO_REMOTE;

@@ -20,8 +20,11 @@ const MODEL_DOC = [
   /(^|\/)models?\/[^/]+\/README\.md$/i,
 ];
 
+/** Every MODEL_DOC pattern holds `model` (any case): a path without it is none. */
+const MODEL_WORD = /model/i;
+
 export function modelDocumentation(ws: WorkspaceIndex): string | undefined {
-  return ws.files().find((f) => MODEL_DOC.some((re) => re.test(f)));
+  return ws.files().find((f) => MODEL_WORD.test(f) && MODEL_DOC.some((re) => re.test(f)));
 }
 
 const REGISTER_CALL = /^(mlflow\.register_model|mlflow\.(tracking\.)?MlflowClient\(\)\.(create_registered_model|create_model_version)|azureml\.core(\.model)?\.Model\.register|google\.cloud\.aiplatform\.Model\.upload|sagemaker\.\w+.*\.register)$/;

@@ -459,7 +459,11 @@ class StatementReader {
   opaque = false;
   private readonly bind: Binding;
   /** Open `def` / `class` blocks by indentation. */
-  private readonly blocks: Array<{ kind: 'def' | 'class'; indent: number; id: number }> = [];
+  private readonly blocks: Array<{ kind: 'def' | 'class'; indent: number; id: number; outerFn: number }> = [];
+  /** Id of the innermost open `def` block, -1 outside functions (the `fn` of the next statement). */
+  private fn = -1;
+  /** `fn` of the statement being read. */
+  private stmtFn = -1;
   private nextFn = 0;
   /** `def` blocks among `blocks`. */
   private defs = 0;
@@ -507,9 +511,17 @@ class StatementReader {
       const next = toks[i + 1];
       if (t.depth > 0 && next && next.kind === 'op' && next.text === '=' && next.depth === t.depth) continue; // keyword argument
       if (!t.fstring && next && next.kind === 'op' && next.text === ':=') continue; // walrus target, bound below
-      if (boundLocally(this.bind, toks, i)) continue;
+      if (boundLocally(this.bind, toks, i) || this.dropsUse(t.text)) continue;
       out.push(ref(t, this.inSubscript(i, -1)));
     }
+  }
+
+  /**
+   * A read the sink would not keep: a names-only reader keeps the first read of each
+   * name at module level only (`seenUses`: the names read by earlier statements).
+   */
+  private dropsUse(name: string): boolean {
+    return this.seenUses !== undefined && (this.stmtFn >= 0 || this.seenUses.has(name));
   }
 
   /** `reads` into `st.uses` and `walrus` into `st.defs` over one range, in one pass. */
@@ -526,8 +538,7 @@ class StatementReader {
       if (prev && prev.kind === 'op' && prev.text === '.') continue;
       if (t.depth > 0 && next && next.kind === 'op' && next.text === '=' && next.depth === t.depth) continue; // keyword argument
       if (!t.fstring && walrusNext) continue; // walrus target, bound above
-      if (boundLocally(this.bind, toks, i)) continue;
-      if (this.seenUses !== undefined && this.seenUses.has(t.text)) continue;
+      if (this.dropsUse(t.text) || boundLocally(this.bind, toks, i)) continue;
       st.uses.push(ref(t, this.inSubscript(i, -1)));
     }
   }
@@ -552,16 +563,13 @@ class StatementReader {
       if (prev && prev.kind === 'op' && prev.text === '.') continue;
       const atPattern = t.depth === base || (pattern !== undefined && t.group >= 0 && pattern.has(t.group) && this.patternChain(t.group, base, pattern));
       if (!atPattern) {
-        if (!boundLocally(this.bind, toks, i)) st.uses.push(ref(t, this.inSubscript(i, -1)));
+        if (!this.dropsUse(t.text) && !boundLocally(this.bind, toks, i)) st.uses.push(ref(t, this.inSubscript(i, -1)));
         continue;
       }
       const next = toks[i + 1];
       const head = next && i + 1 < to && next.kind === 'op' && (next.text === '.' || next.text === '[' || next.text === '(');
-      if (head) {
-        st.uses.push(ref(t));
-        st.mutates.push(ref(t));
-      } else if (augmented) {
-        st.uses.push(ref(t));
+      if (head || augmented) {
+        if (!this.dropsUse(t.text)) st.uses.push(ref(t));
         st.mutates.push(ref(t));
       } else {
         st.defs.push(ref(t));
@@ -584,13 +592,7 @@ class StatementReader {
 
   private newStmt(kind: StmtKind, from: number, to: number): Stmt {
     const top = this.blocks[this.blocks.length - 1];
-    let fn = -1;
-    for (let k = this.blocks.length - 1; k >= 0; k--) {
-      if (this.blocks[k].kind === 'def') {
-        fn = this.blocks[k].id;
-        break;
-      }
-    }
+    const fn = (this.stmtFn = this.fn);
     const last = this.toks[Math.max(from, to - 1)];
     const st = this.scratch;
     if (st) {
@@ -668,10 +670,24 @@ class StatementReader {
     }
   }
 
+  private pushBlock(kind: 'def' | 'class', indent: number, id: number): void {
+    this.blocks.push({ kind, indent, id, outerFn: this.fn });
+    if (kind === 'def') {
+      this.defs++;
+      this.fn = id;
+    }
+  }
+
+  private popBlock(): void {
+    const b = this.blocks.pop()!;
+    if (b.kind === 'def') this.defs--;
+    this.fn = b.outerFn;
+  }
+
   private line(from: number, to: number): void {
     const indent = this.indentOf(this.toks[from].start);
     const blocks = this.blocks;
-    while (blocks.length && blocks[blocks.length - 1].indent >= indent) if (blocks.pop()!.kind === 'def') this.defs--;
+    while (blocks.length && blocks[blocks.length - 1].indent >= indent) this.popBlock();
     // Inside a function, a names-only reader needs `global` statements, namespace
     // mutations and star imports only: other lines are not read.
     if (this.sink && this.defs > 0 && !this.mayMatterInFunction(from, to)) return;
@@ -757,16 +773,13 @@ class StatementReader {
       }
       this.emit(st);
       if (c + 1 >= to && (word === 'def' || word === 'class')) {
-        this.blocks.push({ kind: word, indent, id: word === 'def' ? st.defId! : -1 });
-        if (word === 'def') this.defs++;
+        this.pushBlock(word, indent, word === 'def' ? st.defId! : -1);
       } else if (c + 1 < to && word === 'def') {
         // `def f(): return x` on one line: the rest belongs to the function.
-        this.blocks.push({ kind: 'def', indent, id: st.defId! });
-        this.defs++;
+        this.pushBlock('def', indent, st.defId!);
         let k = c + 1;
         while (k < to) k = this.statement(k, to, indent + 1) + 1;
-        this.blocks.pop();
-        this.defs--;
+        this.popBlock();
         return to;
       }
       return c;

@@ -3,6 +3,7 @@
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
 import type { FunctionFact, Span } from '../../parse/python';
 import { DATA_STEP, DATA_WORD, nameRoles, resolveBareValidation, words, type Pipeline, type PipelineKind, type PipelineStep } from './pipeline-roles';
+import { unitMemo } from './value-resolver';
 
 const pythonPipelineCache = new WeakMap<PythonProgram, Pipeline[]>();
 
@@ -23,8 +24,22 @@ const FRAMEWORKS: Array<[PipelineKind, RegExp]> = [
   ['azureml', /^azure\.ai\.ml\.dsl(\.|$)|^azure\.ai\.ml$/],
 ];
 
+/** First segments of the modules FRAMEWORKS can match: an import of another root names no framework. */
+const FRAMEWORK_ROOTS = new Set(['airflow', 'prefect', 'zenml', 'metaflow', 'sagemaker', 'kedro', 'tfx', 'google_cloud_pipeline_components', 'kfp', 'azure']);
+
+/** Whether a unit imports from a module FRAMEWORKS may match (per unit, cached across runs). */
+const unitFrameworkImport = unitMemo((unit): boolean => {
+  for (const imp of unit.facts.imports) {
+    const dot = imp.module.indexOf('.');
+    if (FRAMEWORK_ROOTS.has(dot < 0 ? imp.module : imp.module.slice(0, dot))) return true;
+  }
+  return false;
+});
+
 /** The pipeline framework a Python program uses, from its imports. */
 export function pythonFramework(program: PythonProgram): PipelineKind | undefined {
+  // Every FRAMEWORKS pattern starts with a root module: most programs import none.
+  if (!unitFrameworkImport.all(program).includes(true)) return undefined;
   const mods = program.imports().map(({ imp }) => (imp.name && imp.name !== '*' ? `${imp.module}.${imp.name}` : imp.module));
   for (const [kind, re] of FRAMEWORKS) if (mods.some((m) => re.test(m))) return kind;
   return undefined;
@@ -145,9 +160,16 @@ function orderByEdges(steps: PipelineStep[], edges: Array<[string, string]>): vo
   for (const s of steps) s.order = visit(s, 0) * 1000 + s.order;
 }
 
+/** The decorators of each function of a unit, in `facts.functions` order (per unit, cached across runs). */
+const unitDecorators = unitMemo((unit): readonly string[][] => unit.facts.functions.map((fn) => decoratorsOf(unit, fn)));
+
 function functionsWith(program: PythonProgram, decorator: RegExp): Array<{ unit: PythonUnit; fn: FunctionFact }> {
   const out: Array<{ unit: PythonUnit; fn: FunctionFact }> = [];
-  for (const unit of program.units) for (const fn of unit.facts.functions) if (decoratorsOf(unit, fn).some((d) => decorator.test(d))) out.push({ unit, fn });
+  const all = unitDecorators.all(program);
+  program.units.forEach((unit, u) => {
+    const fns = unit.facts.functions;
+    for (let k = 0; k < fns.length; k++) if (all[u][k].some((d) => decorator.test(d))) out.push({ unit, fn: fns[k] });
+  });
   return out;
 }
 

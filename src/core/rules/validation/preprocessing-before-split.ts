@@ -68,7 +68,8 @@ function preprocessingStep(index: ProgramIndex, rc: ResolvedCall): { label: stri
 
 const TARGET_LIKE = /^(y|Y|target|targets|label|labels|y_\w+|\w+_labels?|\w+_target)$/;
 
-const CV_FUNCS = /^(cross_val_score|cross_validate|cross_val_predict|learning_curve|validation_curve|permutation_test_score)$/;
+/** Cross-validation functions: each splits the data it is given. */
+const CV_FUNCS = new Set(['cross_val_score', 'cross_validate', 'cross_val_predict', 'learning_curve', 'validation_curve', 'permutation_test_score']);
 const SPLITTER_CTOR = /(KFold|ShuffleSplit|TimeSeriesSplit|LeaveOneOut|LeavePOut|LeaveOneGroupOut|LeavePGroupsOut|PredefinedSplit)$/;
 const SPLITTER_NAME = /^(k?folds?|kf|skf|gkf|sgkf|rkf|cv|cv_\w+|\w+_cv|splitter|sss|tscv|folds?_?\w*)$/i;
 const SEARCH_CTOR = /(SearchCV|^RFECV|CV)$/;
@@ -101,7 +102,7 @@ function splitSite(index: ProgramIndex, rc: ResolvedCall): SplitSite | undefined
     }
     return { rc, spans: spans(pos.length ? pos : [kw('X')]), label: 'train_test_split(...)' };
   }
-  if (CV_FUNCS.test(name)) return { rc, spans: spans([pos[1] ?? kw('X')]), label: `${name}(...)`, cv: true };
+  if (CV_FUNCS.has(name)) return { rc, spans: spans([pos[1] ?? kw('X')]), label: `${name}(...)`, cv: true };
   if (name === 'random_split' && /^(torch\.utils\.data\.)?random_split$/.test(rc.qualified)) return { rc, spans: spans([pos[0] ?? kw('dataset')]), label: 'random_split(...)' };
   if (name === 'randomSplit' && receiver) return { rc, spans: [rc.call.calleeSpan], label: `${receiver}.randomSplit(...)` };
   if (!receiver) return undefined;
@@ -322,7 +323,7 @@ function taint(set: Set<string>, reads: boolean, st: Stmt): void {
 const SPLIT_CALL_NAMES = new Set(['train_test_split', 'random_split', 'randomSplit', 'split', 'fit']);
 const unitCandidates = callFilter(
   () => true,
-  (call) => FIT_NAMES.has(call.name) || SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.test(call.name),
+  (call) => FIT_NAMES.has(call.name) || SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.has(call.name),
 );
 /** A call that may build a search (`GridSearchCV(...)`): only a `.fit` of one splits data. */
 const unitSearchCtor = unitMemo((unit): boolean => unit.facts.calls.some((c) => SEARCH_CTOR.test(c.name)));
@@ -341,7 +342,7 @@ function analyse(program: PythonProgram, mainUnits: readonly PythonUnit[]): Leak
     for (const { call } of list) {
       if (FIT_NAMES.has(call.name) && dataArgument(call)) fitting = true;
       if (call.name === 'fit') fitCall = true;
-      else if (SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.test(call.name)) splitting = true;
+      else if (SPLIT_CALL_NAMES.has(call.name) || CV_FUNCS.has(call.name)) splitting = true;
     }
   }
   if (!fitting || (!splitting && !(fitCall && unitSearchCtor.all(program).some((b) => b)))) return [];
@@ -351,7 +352,7 @@ function analyse(program: PythonProgram, mainUnits: readonly PythonUnit[]): Leak
   const sites = newSites();
   for (let u = 0; u < units.length; u++) {
     for (const c of candidates[u]) {
-      if (!SPLIT_CALL_NAMES.has(c.call.name) && !CV_FUNCS.test(c.call.name)) continue;
+      if (!SPLIT_CALL_NAMES.has(c.call.name) && !CV_FUNCS.has(c.call.name)) continue;
       const rc = index.resolvedCall(units[u], c.call, c.qualified);
       const s = splitSite(index, rc);
       const st = s && stmtOf(rc);
