@@ -79,31 +79,68 @@ interface Line {
 
 /** The tokens of the cell, or of one f-string interpolation. */
 class Tokens {
-  readonly kind: number[] = [];
-  readonly start: number[] = [];
-  readonly end: number[] = [];
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** Bracket depth outside the token (a bracket's own depth is the outside one). */
+  depth: Int32Array;
+  /** Brackets: the partner's index. Strings: index in the string list. */
+  link: Int32Array;
+  /** 1 when the token starts a logical line. */
+  lineStart: Uint8Array;
   /** Names and operators: their text. */
   readonly text: string[] = [];
-  /** Bracket depth outside the token (a bracket's own depth is the outside one). */
-  readonly depth: number[] = [];
-  /** Brackets: the partner's index. Strings: index in the string list. */
-  readonly link: number[] = [];
-  /** 1 when the token starts a logical line. */
-  readonly lineStart: number[] = [];
+  length = 0;
 
-  push(kind: number, start: number, end: number, text: string, depth: number, link: number, lineStart: number): number {
-    this.kind.push(kind);
-    this.start.push(start);
-    this.end.push(end);
-    this.text.push(text);
-    this.depth.push(depth);
-    this.link.push(link);
-    this.lineStart.push(lineStart);
-    return this.kind.length - 1;
+  constructor(capacity: number) {
+    this.kind = new Uint8Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.depth = new Int32Array(capacity);
+    this.link = new Int32Array(capacity);
+    this.lineStart = new Uint8Array(capacity);
   }
 
-  get length(): number {
-    return this.kind.length;
+  /** Empties the buffers for another text (the main stream is reused from one cell to the next). */
+  reset(): void {
+    this.length = 0;
+    this.text.length = 0;
+  }
+
+  push(kind: number, start: number, end: number, text: string, depth: number, link: number, lineStart: number): number {
+    const k = this.length;
+    if (k === this.kind.length) this.grow();
+    this.kind[k] = kind;
+    this.start[k] = start;
+    this.end[k] = end;
+    this.text[k] = text;
+    this.depth[k] = depth;
+    this.link[k] = link;
+    this.lineStart[k] = lineStart;
+    this.length = k + 1;
+    return k;
+  }
+
+  private grow(): void {
+    const n = this.kind.length * 2;
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    this.kind = kind;
+    const start = new Int32Array(n);
+    start.set(this.start);
+    this.start = start;
+    const end = new Int32Array(n);
+    end.set(this.end);
+    this.end = end;
+    const depth = new Int32Array(n);
+    depth.set(this.depth);
+    this.depth = depth;
+    const link = new Int32Array(n);
+    link.set(this.link);
+    this.link = link;
+    const lineStart = new Uint8Array(n);
+    lineStart.set(this.lineStart);
+    this.lineStart = lineStart;
   }
 
   isOp(k: number, op: string): boolean {
@@ -115,8 +152,11 @@ class Tokens {
   }
 }
 
+/** The main token stream, reused by every scan (scans do not nest). */
+const mainTokens = new Tokens(4096);
+
 class Scanner {
-  readonly main = new Tokens();
+  readonly main = mainTokens;
   readonly interpolations: Tokens[] = [];
   readonly lines: Line[] = [];
   readonly strings: StringNode[] = [];
@@ -124,7 +164,9 @@ class Scanner {
   readonly extras: number[] = [];
   private i = 0;
 
-  constructor(readonly src: string) {}
+  constructor(readonly src: string) {
+    mainTokens.reset();
+  }
 
   /** Tokens and logical lines of the whole text. */
   scanModule(): void {
@@ -253,11 +295,11 @@ class Scanner {
     }
     if (c === 40 || c === 91 || c === 123) {
       this.i = s + 1;
-      return t.push(OPEN, s, s + 1, src[s], depth, -1, lineStart);
+      return t.push(OPEN, s, s + 1, c === 40 ? '(' : c === 91 ? '[' : '{', depth, -1, lineStart);
     }
     if (c === 41 || c === 93 || c === 125) {
       this.i = s + 1;
-      return t.push(CLOSE, s, s + 1, src[s], depth - 1, -1, lineStart);
+      return t.push(CLOSE, s, s + 1, c === 41 ? ')' : c === 93 ? ']' : '}', depth - 1, -1, lineStart);
     }
     const op = operatorAt(src, s);
     if (op === undefined) decline();
@@ -330,7 +372,7 @@ class Scanner {
   /** An f-string interpolation whose `{` is at `open`; returns the offset after its `}`. */
   private interpolation(open: number, quote: number, triple: boolean): number {
     const src = this.src;
-    const t = new Tokens();
+    const t = new Tokens(16);
     this.interpolations.push(t);
     const stack: number[] = [];
     let depth = 0;
@@ -429,38 +471,47 @@ function onlyBackslashSequences(src: string, from: number, to: number, quote: nu
 }
 
 function operatorAt(src: string, s: number): string | undefined {
-  const c = src[s];
-  const d = src[s + 1];
-  const e = src[s + 2];
+  const c = src.charCodeAt(s);
+  const d = src.charCodeAt(s + 1);
+  const e = src.charCodeAt(s + 2);
+  // Constant strings: no string is built per operator.
   switch (c) {
-    case '.':
-      return d === '.' && e === '.' ? '...' : '.';
-    case '*':
-    case '/':
-    case '<':
-    case '>':
-      if (d === c) return e === '=' ? c + c + '=' : c + c;
-      if (c === '<' && d === '>') return '<>';
-      return d === '=' ? c + '=' : c;
-    case '=':
-      return d === '=' ? '==' : '=';
-    case '!':
-      return d === '=' ? '!=' : undefined;
-    case ':':
-      return d === '=' ? ':=' : ':';
-    case '-':
-      return d === '>' ? '->' : d === '=' ? '-=' : '-';
-    case '+':
-    case '%':
-    case '&':
-    case '|':
-    case '^':
-    case '@':
-      return d === '=' ? c + '=' : c;
-    case '~':
-    case ',':
-    case ';':
-      return c;
+    case 46: // .
+      return d === 46 && e === 46 ? '...' : '.';
+    case 42: // *
+      return d === 42 ? (e === 61 ? '**=' : '**') : d === 61 ? '*=' : '*';
+    case 47: // /
+      return d === 47 ? (e === 61 ? '//=' : '//') : d === 61 ? '/=' : '/';
+    case 60: // <
+      return d === 60 ? (e === 61 ? '<<=' : '<<') : d === 62 ? '<>' : d === 61 ? '<=' : '<';
+    case 62: // >
+      return d === 62 ? (e === 61 ? '>>=' : '>>') : d === 61 ? '>=' : '>';
+    case 61: // =
+      return d === 61 ? '==' : '=';
+    case 33: // !
+      return d === 61 ? '!=' : undefined;
+    case 58: // :
+      return d === 61 ? ':=' : ':';
+    case 45: // -
+      return d === 62 ? '->' : d === 61 ? '-=' : '-';
+    case 43:
+      return d === 61 ? '+=' : '+';
+    case 37:
+      return d === 61 ? '%=' : '%';
+    case 38:
+      return d === 61 ? '&=' : '&';
+    case 124:
+      return d === 61 ? '|=' : '|';
+    case 94:
+      return d === 61 ? '^=' : '^';
+    case 64:
+      return d === 61 ? '@=' : '@';
+    case 126:
+      return '~';
+    case 44:
+      return ',';
+    case 59:
+      return ';';
     default:
       return undefined;
   }
