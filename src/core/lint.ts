@@ -1,4 +1,4 @@
-import { cellRangeToFile, parseNotebook, type NotebookModel } from './parse/notebook';
+import { cellRangeToFile, mapsCells, parseNotebook, type NotebookModel } from './parse/notebook';
 import { PythonProgram, UnitCache } from './parse/program';
 import { initPython } from './parse/python';
 import { firstValue, parseYaml, type YamlFile } from './parse/yaml';
@@ -315,7 +315,7 @@ export class Linter {
 
   private finish(findings: Finding[], file: string, text: string, notebook: NotebookModel | undefined, settings: ReadonlyMap<string, ResolvedRuleSetting>): Finding[] {
     const out = applySuppressions({ file, text, notebook, findings, settings, knownRule: (id) => this.byId.has(id) });
-    const mapCells = notebook !== undefined && notebook.spans.length === notebook.cells.length;
+    const mapCells = notebook !== undefined && mapsCells(notebook);
     for (const f of out) {
       if (mapCells && f.location.cell !== undefined) f.fileRange = cellRangeToFile(notebook, f.location.cell, f.location.range);
       for (const r of f.related) {

@@ -2,16 +2,22 @@ import type { Position, Range } from './types';
 
 /** Line starts of a text, for offset <-> position conversion (0-based, UTF-16). */
 export class LineIndex {
-  private readonly starts: number[];
+  private lineStarts: number[] | undefined;
 
-  constructor(readonly text: string) {
+  constructor(readonly text: string) {}
+
+  /** Found on first use: most cells of a check never have a position asked. */
+  private get starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const text = this.text;
     const starts = [0];
     let i = text.indexOf('\n');
     while (i !== -1) {
       starts.push(i + 1);
       i = text.indexOf('\n', i + 1);
     }
-    this.starts = starts;
+    this.lineStarts = starts;
+    return starts;
   }
 
   get lineCount(): number {
