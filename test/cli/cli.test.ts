@@ -18,8 +18,12 @@ async function run(args: string[], cwd: string): Promise<Run> {
   return { code, out, err };
 }
 
+/** Temporary workspaces of this file, removed after its tests. */
+const created: string[] = [];
+
 function workspace(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-hygiene-cli-'));
+  created.push(dir);
   fs.mkdirSync(path.join(dir, '.git'));
   for (const [p, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
@@ -32,6 +36,10 @@ function workspace(files: Record<string, string | Buffer>): string {
 const ONLY_HEALTH = 'rules:\n' + ['untracked-data-read', 'unpinned-remote-data', 'absolute-data-path', 'unvalidated-data-load', 'missing-holdout-split', 'untracked-experiment', 'deployment-without-monitoring', 'unseeded-randomness', 'unpinned-install', 'out-of-order-execution', 'hardcoded-secret', 'error-output-committed'].map((r) => `  ${r}: off\n`).join('');
 
 describe('mlops-hygiene CLI', () => {
+  after(() => {
+    for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports notebook findings as file:cell N:line:col with a summary, exit 1', async () => {
     const dir = workspace({ '.mlops-hygiene.yaml': ONLY_HEALTH, 'nb/a.ipynb': notebook(['import os', 'x = 1\ndef f(:\n  pass']), 'ok.py': 'x = 1\n' });
     const r = await run(['check'], dir);

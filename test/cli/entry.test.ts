@@ -70,6 +70,7 @@ describe('bundled CLI entry (bounded worker)', function () {
     const rules = (JSON.parse(r.out) as Array<{ rule: string }>).map((f) => f.rule);
     assert.deepEqual(rules, Array(4).fill('hardcoded-secret'));
     assert.ok(!r.out.includes(token), 'the token is masked');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports usage errors from the worker with exit 2; other commands run in the main thread', () => {
