@@ -1,7 +1,7 @@
 // Value resolution for path arguments: a tiny evaluator of the expressions that
 // build paths (string literals, simple assignments across cells, `os.path.join`,
 // `Path / "x"`, f-strings, function parameter defaults), shared by the data rules.
-import type { ArgFact, AssignmentFact, CallFact, PythonFacts, Span } from '../../parse/python';
+import type { ArgFact, CallFact, ImportFact, PythonFacts, Span } from '../../parse/python';
 import type { PythonProgram, PythonUnit } from '../../parse/program';
 import { isAsciiNameChar, isAsciiNameStart } from '../../text';
 
@@ -16,9 +16,15 @@ import { isAsciiNameChar, isAsciiNameStart } from '../../text';
 // program's import aliases (`qualify`): they are recomputed when an import of
 // any unit changes. Rules then combine the small summaries of all units.
 
-// Every memo owns one slot in a per-facts array; a program keeps the slot arrays
-// of its units for the run, so `all(program)` costs an array read per unit.
+// Every unit memo owns one slot in a per-facts array; the qualified memos share
+// two slots there (the unit's qualified states, see `qualifiedMemo`). A program
+// keeps the slot arrays of its units for the run, so `all(program)` costs an
+// array read per unit.
 let slotCount = 0;
+/** Index of every memo (unit or qualified) in a program's `all` arrays. */
+let allCount = 0;
+/** Index of every qualified memo in the values of a qualified state. */
+let qualifiedCount = 0;
 /** Stands for a cached `undefined`. */
 const NONE = Symbol('none');
 const factsSlots = new WeakMap<PythonFacts, unknown[]>();
@@ -26,16 +32,22 @@ const factsSlots = new WeakMap<PythonFacts, unknown[]>();
 interface ProgramSlots {
   slots: unknown[][];
   all: unknown[][];
-  key?: object;
+  key?: AliasKey;
   /** `program.qualify`, remembered for the run: every qualified memo reads the same callees. */
   qualify?: (dotted: string) => string;
+  /** The imports of all units, in order (`importsAny`). */
+  imports?: readonly ImportFact[];
+  /** Per position: the values of the unit's qualified state under `key` (read by `all` without going through the state). */
+  qualifiedValues?: unknown[][];
+  /** Per position: the qualifier handed to qualified memos computing that unit (see CallQualifier). */
+  callQualifiers?: Array<CallQualifier | undefined>;
   /**
    * The previous program with the same units at most positions (the last lint
    * before a one-cell edit): its `all` arrays and alias key, and the positions
    * whose facts changed since. `all` then copies the old array and recomputes
    * only those positions.
    */
-  prev?: { all: unknown[][]; key?: object; changed: number[]; importsChanged: boolean };
+  prev?: { all: unknown[][]; key?: AliasKey; changed: number[]; importsChanged: boolean };
 }
 
 function qualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) => string {
@@ -50,11 +62,65 @@ function qualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) 
   return p.qualify;
 }
 
+/**
+ * `qualify` for the calls of one unit, as qualified memos read them: call
+ * after call, each callee once. The answer for the i-th call is kept, so the
+ * next memo reading the same callees finds it by position (the callee at the
+ * cursor, or a few calls further) instead of a lookup by text. Any other name
+ * goes to the program's qualifier.
+ */
+class CallQualifier {
+  private cursor = 0;
+  private readonly quals: Array<string | undefined>;
+
+  constructor(
+    private readonly calls: readonly CallFact[],
+    private readonly byName: (dotted: string) => string,
+  ) {
+    this.quals = new Array<string | undefined>(calls.length);
+  }
+
+  /** Before a memo reads the unit: its calls come from the first again. */
+  restart(): (dotted: string) => string {
+    this.cursor = 0;
+    return this.qualify;
+  }
+
+  readonly qualify = (dotted: string): string => {
+    const calls = this.calls;
+    const end = Math.min(calls.length, this.cursor + 8);
+    for (let k = this.cursor; k < end; k++) {
+      if (calls[k].callee === dotted) {
+        this.cursor = k + 1;
+        return (this.quals[k] ??= this.byName(dotted));
+      }
+    }
+    return this.byName(dotted);
+  };
+}
+
+function callQualifierOf(program: PythonProgram, p: ProgramSlots, i: number): (dotted: string) => string {
+  // No calls: no callee to qualify (anything else is asked of the program's qualifier anyway).
+  if (program.units[i].facts.calls.length === 0) return qualifierOf(program, p);
+  const list = (p.callQualifiers ??= new Array<CallQualifier | undefined>(p.slots.length));
+  let q = list[i];
+  if (!q) list[i] = q = new CallQualifier(program.units[i].facts.calls, qualifierOf(program, p));
+  return q.restart();
+}
+
 const programSlots = new WeakMap<PythonProgram, ProgramSlots>();
 
+/** The facts read last and their slots: rules ask several memos about one unit in a row. */
+let lastFacts: PythonFacts | undefined;
+let lastFactsSlots: unknown[] | undefined;
+
 function slotsOf(unit: PythonUnit): unknown[] {
-  let slots = factsSlots.get(unit.facts);
-  if (!slots) factsSlots.set(unit.facts, (slots = []));
+  const facts = unit.facts;
+  if (facts === lastFacts) return lastFactsSlots!;
+  let slots = factsSlots.get(facts);
+  if (!slots) factsSlots.set(facts, (slots = []));
+  lastFacts = facts;
+  lastFactsSlots = slots;
   return slots;
 }
 
@@ -81,9 +147,16 @@ function programSlotsOf(program: PythonProgram): ProgramSlots {
   const n = units.length;
   const facts = new Array<PythonFacts>(n);
   for (let i = 0; i < n; i++) facts[i] = units[i].facts;
-  const prev = recentSlots.find((r) => r.facts.length === n && (n === 0 || r.facts[0] === facts[0] || r.facts[n - 1] === facts[n - 1]));
+  let prev: (typeof recentSlots)[number] | undefined;
+  for (const r of recentSlots) {
+    if (r.facts.length === n && (n === 0 || r.facts[0] === facts[0] || r.facts[n - 1] === facts[n - 1])) {
+      prev = r;
+      break;
+    }
+  }
   const slots = new Array<unknown[]>(n);
-  p = { slots, all: [] };
+  // Every field present from the start: one object shape for all programs.
+  p = { slots, all: [], key: undefined, qualify: undefined, imports: undefined, qualifiedValues: undefined, callQualifiers: undefined, prev: undefined };
   if (prev) {
     const changed: number[] = [];
     let importsChanged = false;
@@ -129,14 +202,7 @@ export interface QualifiedMemo<T> {
 
 export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
   const id = slotCount++;
-  const memo = ((unit: PythonUnit): T => {
-    const slots = slotsOf(unit);
-    const v = slots[id];
-    if (v !== undefined) return (v === NONE ? undefined : v) as T;
-    const value = compute(unit);
-    slots[id] = value === undefined ? NONE : value;
-    return value;
-  }) as UnitMemo<T>;
+  const allId = allCount++;
   const read = (s: unknown[], unit: PythonUnit): T => {
     let v = s[id];
     if (v === undefined) {
@@ -145,42 +211,32 @@ export function unitMemo<T>(compute: (unit: PythonUnit) => T): UnitMemo<T> {
     }
     return (v === NONE ? undefined : v) as T;
   };
+  const memo = ((unit: PythonUnit): T => read(slotsOf(unit), unit)) as UnitMemo<T>;
   memo.all = (program) => {
     const p = programSlotsOf(program);
-    const cached = p.all[id] as T[] | undefined;
+    const cached = p.all[allId] as T[] | undefined;
     if (cached) return cached;
     const slots = p.slots;
+    const units = program.units;
     const n = slots.length;
-    const old = p.prev?.all[id] as T[] | undefined;
+    const old = p.prev?.all[allId] as T[] | undefined;
     let out: T[];
     if (old && old.length === n) {
       // The units at the other positions are the same: so are their summaries.
       out = old.slice();
-      for (const i of p.prev!.changed) out[i] = read(slots[i], program.units[i]);
+      for (const i of p.prev!.changed) out[i] = read(slots[i], units[i]);
     } else {
       out = new Array<T>(n);
-      for (let i = 0; i < n; i++) out[i] = read(slots[i], program.units[i]);
+      for (let i = 0; i < n; i++) {
+        const v = slots[i][id];
+        out[i] = v === undefined || v === NONE ? read(slots[i], units[i]) : (v as T);
+      }
     }
-    p.all[id] = out;
+    p.all[allId] = out;
     return out;
   };
-  memo.at = (program, i) => {
-    const s = programSlotsOf(program).slots[i];
-    let v = s[id];
-    if (v === undefined) {
-      const value = compute(program.units[i]);
-      v = s[id] = value === undefined ? NONE : value;
-    }
-    return (v === NONE ? undefined : v) as T;
-  };
+  memo.at = (program, i) => read(programSlotsOf(program).slots[i], program.units[i]);
   return memo;
-}
-
-/** A value of a qualified memo, with the alias key it was read under and how the unit's callee heads qualified then. */
-interface QualifiedEntry<T> {
-  key: object;
-  value: T;
-  fulls: readonly string[];
 }
 
 /** The distinct first segments of a unit's callees (`np` of `np.random.rand`), in order. */
@@ -194,24 +250,52 @@ const calleeHeads = unitMemo((unit): readonly string[] => {
   return heads;
 });
 
-/** Slot of a unit's qualified callee heads under the last alias key (shared by every qualified memo). */
-const HEADS_SLOT = slotCount++;
+/**
+ * The qualified memos' values of a unit under one alias key: a value per
+ * qualified memo (`undefined` until computed, NONE for a computed
+ * `undefined`). States under keys that qualify the unit's callee heads the
+ * same share one values array: a value computed under either key is valid
+ * under both.
+ */
+interface QualifiedState {
+  key: AliasKey;
+  values: unknown[];
+}
+
+/** Slots of a unit's qualified state under the last alias key read, and under the one before. */
+const QSTATE = slotCount++;
+const QSTATE_BEFORE = slotCount++;
+
+/** True when every callee head of the unit qualifies the same under both keys (a head has no dot: its alias or itself). */
+function sameHeads(unit: PythonUnit, a: AliasKey, b: AliasKey): boolean {
+  if (a === b) return true;
+  const heads = calleeHeads(unit);
+  if (heads.length === 0) return true;
+  const ma = aliasMapOf(a);
+  const mb = aliasMapOf(b);
+  for (const h of heads) if ((ma.get(h) || h) !== (mb.get(h) || h)) return false;
+  return true;
+}
 
 /**
- * What a unit's callee heads qualify to under the program's imports: the same
- * array object as long as they qualify the same, so kept summaries are checked
- * by identity. Computed once per unit and alias key, for all qualified memos.
+ * The unit's qualified state under `key` (the caller found it is not the last
+ * one): the one before when it has that key, else a new state that keeps the
+ * values of a previous state whose key qualifies the unit's heads the same.
+ * Made once per unit and alias key, for all qualified memos.
  */
-function unitFulls(s: unknown[], unit: PythonUnit, key: object, program: PythonProgram, p: ProgramSlots): readonly string[] {
-  const last = s[HEADS_SLOT] as { key: object; fulls: readonly string[] } | undefined;
-  if (last && last.key === key) return last.fulls;
-  // A head has no dot: qualifying it is qualifying the whole name, through the same cache.
-  const qualifyHead = qualifierOf(program, p);
-  const heads = calleeHeads(unit);
-  let fulls: readonly string[] | undefined = last?.fulls;
-  if (!fulls || fulls.length !== heads.length || heads.some((h, i) => qualifyHead(h) !== fulls![i])) fulls = heads.map(qualifyHead);
-  s[HEADS_SLOT] = { key, fulls };
-  return fulls;
+function qualifiedState(s: unknown[], unit: PythonUnit, key: AliasKey): QualifiedState {
+  const last = s[QSTATE] as QualifiedState | undefined;
+  const before = s[QSTATE_BEFORE] as QualifiedState | undefined;
+  if (before && before.key === key) {
+    s[QSTATE] = before;
+    s[QSTATE_BEFORE] = last;
+    return before;
+  }
+  const values = last && sameHeads(unit, last.key, key) ? last.values : before && sameHeads(unit, before.key, key) ? before.values : [];
+  const state: QualifiedState = { key, values };
+  s[QSTATE_BEFORE] = last;
+  s[QSTATE] = state;
+  return state;
 }
 
 /**
@@ -237,68 +321,76 @@ export function classifiedCalls<T>(names: ReadonlySet<string>, classify: (rc: { 
  * through the program's imports (`qualify(call.callee)` for calls of the unit,
  * nothing else), and nothing else of other units. A value is kept with the
  * alias key it was computed under and what the unit's callee heads qualified
- * to then: when the program's imports change (another cell imports
- * something), the value is reused as long as the unit's own names qualify as
- * before, so an import edit recomputes only the cells whose names it rebinds.
- * The last two values are kept (a notebook's cells are also units of its
- * `%%writefile`-aware program, whose imports may differ).
+ * to then (the unit's qualified state, shared by all qualified memos): when the
+ * program's imports change (another cell imports something), the values are
+ * reused as long as the unit's own names qualify as before, so an import edit
+ * recomputes only the cells whose names it rebinds. The states of the last two
+ * keys are kept (a notebook's cells are also units of its `%%writefile`-aware
+ * program, whose imports may differ).
  */
 export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: string) => string) => T): QualifiedMemo<T> {
-  // Two slots: the entry of the last read, and the one before.
-  const id = slotCount;
-  slotCount += 2;
-  const same = (e: QualifiedEntry<T> | undefined, fulls: readonly string[]): boolean =>
-    !!e && (e.fulls === fulls || (e.fulls.length === fulls.length && e.fulls.every((f, i) => f === fulls[i])));
-  const get = (s: unknown[], key: object, unit: PythonUnit, program: PythonProgram, p: ProgramSlots): T => {
-    const last = s[id] as QualifiedEntry<T> | undefined;
-    if (last && last.key === key) return last.value;
-    const before = s[id + 1] as QualifiedEntry<T> | undefined;
-    if (before && before.key === key) {
-      s[id] = before;
-      s[id + 1] = last;
-      return before.value;
+  const qid = qualifiedCount++;
+  const allId = allCount++;
+  /** The value for the unit at position `i` of the program (-1: not known). */
+  const get = (s: unknown[], key: AliasKey, unit: PythonUnit, program: PythonProgram, p: ProgramSlots, i: number): T => {
+    let state = s[QSTATE] as QualifiedState | undefined;
+    if (state === undefined || state.key !== key) state = qualifiedState(s, unit, key);
+    const values = state.values;
+    let v = values[qid];
+    if (v === undefined) {
+      const qualify = i < 0 ? qualifierOf(program, p) : callQualifierOf(program, p, i);
+      const value = compute(unit, qualify);
+      v = values[qid] = value === undefined ? NONE : value;
     }
-    const fulls = unitFulls(s, unit, key, program, p);
-    const reuse = same(last, fulls) ? last : same(before, fulls) ? before : undefined;
-    const entry: QualifiedEntry<T> = { key, value: reuse ? reuse.value : compute(unit, qualifierOf(program, p)), fulls };
-    s[id + 1] = last;
-    s[id] = entry;
-    return entry.value;
+    return (v === NONE ? undefined : v) as T;
   };
   const memo = ((unit: PythonUnit, program: PythonProgram): T => {
     const p = programSlotsOf(program);
-    return get(slotsOf(unit), (p.key ??= aliasKey(program)), unit, program, p);
+    return get(slotsOf(unit), (p.key ??= aliasKey(program)), unit, program, p, -1);
   }) as QualifiedMemo<T>;
   memo.all = (program) => {
     const p = programSlotsOf(program);
-    const cached = p.all[id] as T[] | undefined;
+    const cached = p.all[allId] as T[] | undefined;
     if (cached) return cached;
     const key = (p.key ??= aliasKey(program));
     const slots = p.slots;
+    const units = program.units;
     const n = slots.length;
-    const old = p.prev && p.prev.key === key ? (p.prev.all[id] as T[] | undefined) : undefined;
+    const old = p.prev && p.prev.key === key ? (p.prev.all[allId] as T[] | undefined) : undefined;
     let out: T[];
     if (old && old.length === n) {
       // Same imports, and the units at the other positions are the same: so are their summaries.
       out = old.slice();
-      for (const i of p.prev!.changed) out[i] = get(slots[i], key, program.units[i], program, p);
+      for (const i of p.prev!.changed) out[i] = get(slots[i], key, units[i], program, p, i);
     } else {
+      // The values array of every unit under this key, found once for all qualified memos.
+      let values = p.qualifiedValues;
+      if (!values) {
+        values = p.qualifiedValues = new Array<unknown[]>(n);
+        for (let i = 0; i < n; i++) {
+          const s = slots[i];
+          let state = s[QSTATE] as QualifiedState | undefined;
+          if (state === undefined || state.key !== key) state = qualifiedState(s, units[i], key);
+          values[i] = state.values;
+        }
+      }
       out = new Array<T>(n);
       for (let i = 0; i < n; i++) {
-        const s = slots[i];
-        const e = s[id] as QualifiedEntry<T> | undefined;
-        out[i] = e && e.key === key ? e.value : get(s, key, program.units[i], program, p);
+        const vs = values[i];
+        let v = vs[qid];
+        if (v === undefined) {
+          const value = compute(units[i], callQualifierOf(program, p, i));
+          v = vs[qid] = value === undefined ? NONE : value;
+        }
+        out[i] = (v === NONE ? undefined : v) as T;
       }
     }
-    p.all[id] = out;
+    p.all[allId] = out;
     return out;
   };
   memo.at = (program, i) => {
     const p = programSlotsOf(program);
-    const key = (p.key ??= aliasKey(program));
-    const s = p.slots[i];
-    const e = s[id] as QualifiedEntry<T> | undefined;
-    return e && e.key === key ? e.value : get(s, key, program.units[i], program, p);
+    return get(p.slots[i], (p.key ??= aliasKey(program)), program.units[i], program, p, i);
   };
   return memo;
 }
@@ -316,60 +408,48 @@ export function firstIn<T, R>(program: PythonProgram, memo: { at(program: Python
   return undefined;
 }
 
+/** True when `dotted` is `prefix` or under it (`prefix` followed by a dot). */
+function atOrUnder(dotted: string, prefix: string): boolean {
+  return dotted === prefix || (dotted.length > prefix.length && dotted.charCodeAt(prefix.length) === 46 && dotted.startsWith(prefix));
+}
+
+/** True when `${module}.${name}` is `prefix` or under it, without building it. */
+function nameAtOrUnder(module: string, name: string, prefix: string): boolean {
+  const m = module.length;
+  // The prefix ends within the module (or right after it): the module decides.
+  if (prefix.length <= m) return atOrUnder(module, prefix);
+  if (prefix.charCodeAt(m) !== 46 || !prefix.startsWith(module)) return false;
+  return atOrUnder(name, prefix.slice(m + 1));
+}
+
+/** The imports of every unit of the program, in order (made once per program and run). */
+function programImports(program: PythonProgram): readonly ImportFact[] {
+  const p = programSlotsOf(program);
+  if (!p.imports) {
+    const out: ImportFact[] = [];
+    for (const u of program.units) for (const imp of u.facts.imports) out.push(imp);
+    p.imports = out;
+  }
+  return p.imports;
+}
+
 /**
- * The dotted prefixes a unit's imports answer for (`import a.b.c` -> a, a.b,
- * a.b.c; `from a import b` -> also a.b), alias-independent and cached across
- * runs: import questions read a set per unit with imports.
+ * True when an import of the program answers for one of the prefixes: its
+ * module is at or under it, or (kind 'names') `module.name` of a `from`
+ * import is (`import a.b.c` answers for a, a.b, a.b.c; `from a import b` also
+ * for a.b). A scan of the program's imports: cheaper than remembering answers.
  */
-interface ImportPrefixes {
-  /** Prefixes of the modules and of `module.name` for `from` imports (`importsAny`). */
-  names: Set<string>;
-  /** Prefixes of the modules only (`PythonProgram.importsAny`). */
-  modules: Set<string>;
-}
-
-function addPrefixes(set: Set<string>, dotted: string): void {
-  set.add(dotted);
-  for (let i = dotted.indexOf('.'); i >= 0; i = dotted.indexOf('.', i + 1)) set.add(dotted.slice(0, i));
-}
-
-const unitImportPrefixes = unitMemo((unit): ImportPrefixes | undefined => {
-  if (unit.facts.imports.length === 0) return undefined;
-  const names = new Set<string>();
-  const modules = new Set<string>();
-  for (const i of unit.facts.imports) {
-    addPrefixes(modules, i.module);
-    addPrefixes(names, i.module);
-    if (i.name && i.name !== '*') addPrefixes(names, `${i.module}.${i.name}`);
-  }
-  return { names, modules };
-});
-
-/** Answers of import questions per program, by kind and prefix list (several rules ask the same). */
-const importsMemo = new WeakMap<PythonProgram, Map<string, boolean>>();
-
 function importsQuery(program: PythonProgram, prefixes: readonly string[], kind: 'names' | 'modules'): boolean {
-  let memo = importsMemo.get(program);
-  if (!memo) importsMemo.set(program, (memo = new Map()));
-  const key = kind + '\n' + prefixes.join('\n');
-  let v = memo.get(key);
-  if (v === undefined) {
-    v = false;
-    const units = program.units;
-    let all: ReadonlyArray<ImportPrefixes | undefined> | undefined;
-    for (let i = 0; i < units.length && !v; i++) {
-      if (units[i].facts.imports.length === 0) continue;
-      const set = (all ??= unitImportPrefixes.all(program))[i]![kind];
-      for (const p of prefixes) {
-        if (set.has(p)) {
-          v = true;
-          break;
-        }
-      }
+  const imports = programImports(program);
+  const names = kind === 'names';
+  for (let j = 0; j < imports.length; j++) {
+    const imp = imports[j];
+    for (let k = 0; k < prefixes.length; k++) {
+      if (atOrUnder(imp.module, prefixes[k])) return true;
+      if (names && imp.name && imp.name !== '*' && nameAtOrUnder(imp.module, imp.name, prefixes[k])) return true;
     }
-    memo.set(key, v);
   }
-  return v;
+  return false;
 }
 
 /** True when the program imports a module at or under a prefix, `from a import b` counting as `a.b`. */
@@ -385,13 +465,30 @@ export function importsModule(program: PythonProgram, prefixes: readonly string[
 /** Positions of units in a program, found on demand (most runs ask about a few units only). */
 export class UnitIndex {
   private readonly known = new Map<PythonUnit, number>();
+  /** Searches left before every position is indexed at once (asking about many units would search the list each time). */
+  private searches = 4;
 
   constructor(private readonly units: readonly PythonUnit[]) {}
 
   /** The unit's position, undefined when it is not a unit of the program. */
   get(unit: PythonUnit): number | undefined {
     let i = this.known.get(unit);
-    if (i === undefined) this.known.set(unit, (i = this.units.indexOf(unit)));
+    if (i === undefined) {
+      if (this.searches > 0) {
+        this.searches--;
+        this.known.set(unit, (i = this.units.indexOf(unit)));
+      } else {
+        if (this.searches === 0) {
+          // Every unit, the first position of each (as indexOf finds it).
+          this.searches = -1;
+          const units = this.units;
+          for (let k = units.length - 1; k >= 0; k--) this.known.set(units[k], k);
+          i = this.known.get(unit);
+        }
+        // Not a unit of the program.
+        if (i === undefined) this.known.set(unit, (i = -1));
+      }
+    }
     return i < 0 ? undefined : i;
   }
 }
@@ -416,44 +513,56 @@ const importLines = unitMemo((unit): string => {
   return s;
 });
 
-const aliasKeys = new WeakMap<PythonProgram, object>();
+/**
+ * Stands for a program's import aliases: the `alias=target` lines of its
+ * imports, in order (later lines win, as in PythonProgram), and the map they
+ * make, read only to compare what names qualify to under two keys.
+ */
+interface AliasKey {
+  readonly text: string;
+  map?: Map<string, string>;
+}
+
+function aliasMapOf(key: AliasKey): Map<string, string> {
+  if (!key.map) {
+    const map = new Map<string, string>();
+    const text = key.text;
+    for (let i = 0; i < text.length; ) {
+      const nl = text.indexOf('\n', i);
+      const eq = text.indexOf('=', i);
+      map.set(text.slice(i, eq), text.slice(eq + 1, nl));
+      i = nl + 1;
+    }
+    key.map = map;
+  }
+  return key.map;
+}
+
 /** Interned alias maps: the same text gives the same key object from run to run. */
-const internedAliases = new Map<string, object>();
+const internedAliases = new Map<string, AliasKey>();
 
 /**
  * An object that stands for the program's import aliases: the same object in
  * every lint run whose imports (in order) are the same, so summaries computed
- * with `qualify` stay valid until an import changes.
+ * with `qualify` stay valid until an import changes. A re-lint whose imports
+ * did not change takes the previous program's key without reading them.
  */
-/** The import lines of the last programs and their keys: most runs find their imports unchanged here. */
-const recentAliases: Array<{ lines: string[]; key: object }> = [];
-
-export function aliasKey(program: PythonProgram): object {
-  let key = aliasKeys.get(program);
-  if (key) return key;
+export function aliasKey(program: PythonProgram): AliasKey {
+  const p = programSlotsOf(program);
+  if (p.key) return p.key;
   // No import changed since the previous program at these positions: the same aliases.
-  const prev = programSlotsOf(program).prev;
-  if (prev?.key && !prev.importsChanged) {
-    aliasKeys.set(program, prev.key);
-    return prev.key;
-  }
-  const lines: string[] = [];
+  const prev = p.prev;
+  if (prev?.key && !prev.importsChanged) return (p.key = prev.key);
+  let text = '';
   const units = program.units;
-  let all: readonly string[] | undefined;
-  for (let i = 0; i < units.length; i++) if (units[i].facts.imports.length) lines.push((all ??= importLines.all(program))[i]);
-  key = recentAliases.find((r) => r.lines.length === lines.length && r.lines.every((l, i) => l === lines[i]))?.key ?? internAliases(lines.join(''));
-  if (!recentAliases.some((r) => r.key === key)) {
-    recentAliases.unshift({ lines, key });
-    if (recentAliases.length > 4) recentAliases.pop();
-  }
-  aliasKeys.set(program, key);
-  return key;
+  for (let i = 0; i < units.length; i++) if (units[i].facts.imports.length) text += importLines.at(program, i);
+  return (p.key = internAliases(text));
 }
 
-function internAliases(text: string): object {
+function internAliases(text: string): AliasKey {
   let key = internedAliases.get(text);
   if (!key) {
-    key = {};
+    key = { text, map: undefined };
     internedAliases.set(text, key);
     if (internedAliases.size > 200) internedAliases.delete(internedAliases.keys().next().value as string);
   }
@@ -516,7 +625,13 @@ export interface ResolvedValue {
 // ---------------------------------------------------------------------------
 // Value resolution: a tiny evaluator for the expressions that build paths.
 
-type Tok = { t: 'str'; v: string; f: boolean; raw: boolean; start: number } | { t: 'name'; v: string; start: number } | { t: 'num'; v: string; start: number } | { t: 'op'; v: string; start: number };
+/** A token; every token has every field (one object shape): `f` (an f-string) is false but for strings. */
+interface Tok {
+  t: 'str' | 'name' | 'num' | 'op';
+  v: string;
+  f: boolean;
+  start: number;
+}
 
 function isStringPrefixLetter(c: number): boolean {
   // r R b B u U f F
@@ -598,37 +713,49 @@ function tokenize(src: string): Tok[] | undefined {
         j++;
       }
       body += src.slice(chunk, j);
-      out.push({ t: 'str', v: body, f: prefix.includes('f'), raw, start: i });
+      out.push({ t: 'str', v: body, f: prefix.includes('f'), start: i });
       i = j + (triple ? 3 : 1);
       continue;
     }
     if (isAsciiNameStart(c)) {
       let k = i + 1;
       while (k < n && k - i < 200 && isAsciiNameChar(src.charCodeAt(k))) k++;
-      out.push({ t: 'name', v: src.slice(i, k), start: i });
+      out.push({ t: 'name', v: src.slice(i, k), f: false, start: i });
       i = k;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let k = i + 1;
       while (k < n && k - i < 50 && isNumberChar(src.charCodeAt(k))) k++;
-      out.push({ t: 'num', v: src.slice(i, k), start: i });
+      out.push({ t: 'num', v: src.slice(i, k), f: false, start: i });
       i = k;
       continue;
     }
     if (i + 1 < n && isTwoCharOp(c, src.charCodeAt(i + 1))) {
-      out.push({ t: 'op', v: src.slice(i, i + 2), start: i });
+      out.push({ t: 'op', v: src.slice(i, i + 2), f: false, start: i });
       i += 2;
       continue;
     }
-    out.push({ t: 'op', v: src[i], start: i });
+    out.push({ t: 'op', v: src[i], f: false, start: i });
     i++;
   }
   return out;
 }
 
-const known = (text: string): ResolvedValue => ({ text, complete: !text.includes(UNKNOWN) });
-const unknownValue = (): ResolvedValue => ({ text: UNKNOWN, complete: false });
+/** A value with every field present (one object shape for all values). */
+const valueOf = (text: string, complete: boolean, approx: boolean | undefined, origin: ResolvedValue['origin']): ResolvedValue => ({ text, complete, approx, origin });
+/** `v` with another text (the rest kept, `complete` included). */
+const withText = (v: ResolvedValue, text: string): ResolvedValue => valueOf(text, v.complete, v.approx, v.origin);
+/** An ASCII name the tokenizer reads as one name token (at most 200 characters). */
+function isBareName(src: string): boolean {
+  const n = src.length;
+  if (n === 0 || n > 200 || !isAsciiNameStart(src.charCodeAt(0))) return false;
+  for (let i = 1; i < n; i++) if (!isAsciiNameChar(src.charCodeAt(i))) return false;
+  return true;
+}
+
+const known = (text: string): ResolvedValue => valueOf(text, !text.includes(UNKNOWN), undefined, undefined);
+const unknownValue = (): ResolvedValue => valueOf(UNKNOWN, false, undefined, undefined);
 
 function joinPaths(parts: ResolvedValue[]): ResolvedValue {
   let text = '';
@@ -641,16 +768,23 @@ function joinPaths(parts: ResolvedValue[]): ResolvedValue {
     else if (text === '' || text.endsWith('/') || text.endsWith('\\')) text += t;
     else text += '/' + t;
   }
-  return { ...known(text), approx: approx || undefined, origin: parts.find((p) => p.origin)?.origin };
+  let origin: ResolvedValue['origin'];
+  for (const p of parts) {
+    if (p.origin) {
+      origin = p.origin;
+      break;
+    }
+  }
+  return valueOf(text, !text.includes(UNKNOWN), approx || undefined, origin);
 }
 
 function parentOf(v: ResolvedValue): ResolvedValue {
   const t = v.text.replace(/[/\\]+$/, '');
-  if (t === '__file__' || t === '.' || t === '') return { ...v, text: t === '.' ? '..' : '.' };
-  if (t.endsWith('..')) return { ...v, text: t + '/..' };
+  if (t === '__file__' || t === '.' || t === '') return withText(v, t === '.' ? '..' : '.');
+  if (t.endsWith('..')) return withText(v, t + '/..');
   const i = Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\'));
-  if (i < 0) return { ...v, text: '.' };
-  return { ...v, text: t.slice(0, i) || '/' };
+  if (i < 0) return withText(v, '.');
+  return withText(v, t.slice(0, i) || '/');
 }
 
 const PATH_JOIN = /^(os\.path\.join|posixpath\.join|ntpath\.join|pathlib\.(Pure|Posix|Windows|PurePosix)?Path|upath\.UPath|cloudpathlib\.(CloudPath|S3Path|GSPath|AzureBlobPath)|str|os\.fspath|os\.path\.(normpath|abspath|realpath|expanduser)|tf\.io\.gfile\.join|tensorflow\.io\.gfile\.join)$/;
@@ -736,41 +870,42 @@ const unitScopes = unitMemo((unit): ScopeShape[] =>
   }),
 );
 
-/** A unit's single-target assignments by target (cached across runs): name lookups read one map per unit. */
-const unitAssignmentsByTarget = unitMemo((unit): Map<string, AssignmentFact[]> | undefined => {
-  let out: Map<string, AssignmentFact[]> | undefined;
-  for (const a of unit.facts.assignments) {
-    if (a.targets.length !== 1) continue;
-    out ??= new Map();
-    const t = a.targets[0];
-    const list = out.get(t);
-    if (list) list.push(a);
-    else out.set(t, [a]);
-  }
-  return out;
+const NO_POSITIONS: readonly number[] = [];
+
+/** One bit of 32 for a name, from its first character and its length. */
+function nameBucket(name: string): number {
+  return 1 << ((name.charCodeAt(0) * 31 + name.length) & 31);
+}
+
+/** The buckets of a unit's single-target assignment targets (cached across runs): most units are skipped for a name by one test. */
+const unitTargetBuckets = unitMemo((unit): number => {
+  let mask = 0;
+  for (const a of unit.facts.assignments) if (a.targets.length === 1) mask |= nameBucket(a.targets[0]);
+  return mask;
 });
 
-/** A unit's calls by the callee's last segment (cached across runs): call sites of a function in one lookup per unit. */
-const NO_CALL_FACTS: CallFact[] = [];
-
-const unitCallsByName = unitMemo((unit): Map<string, CallFact[]> => {
-  const out = new Map<string, CallFact[]>();
-  for (const c of unit.facts.calls) {
-    const list = out.get(c.name);
-    if (list) list.push(c);
-    else out.set(c.name, [c]);
-  }
-  return out;
-});
+/** Adds `i` to the positions listed under `name` (positions come in order: a repeat is the last one). */
+function addPosition(index: Map<string, number[]>, name: string, i: number): void {
+  const list = index.get(name);
+  if (!list) index.set(name, [i]);
+  else if (list[list.length - 1] !== i) list.push(i);
+}
 
 /**
  * Resolves expressions to the strings they build, through the program's simple
  * assignments (`DATA = "data/train.csv"`). Cached per program: rules share it.
- * The per-unit tables behind it are cached across lint runs (unitMemo), so a
- * resolver costs only the names it is asked about.
+ * A name is looked up in the assignments of the units that may assign it (a
+ * per-unit mask of their targets' first characters and lengths, cached across
+ * runs, skips the others), or once many names were asked, in an index of the
+ * positions of the units that assign it; call sites of a function in an index
+ * of the units that call it, made on the first question.
  */
 export class ValueResolver {
   private readonly named = new Map<string, Assignment[]>();
+  /** Positions of the units with a single-target assignment, by target. */
+  private assignedIn?: Map<string, number[]>;
+  /** Positions of the units with a call, by the callee's last segment. */
+  private calledIn?: Map<string, number[]>;
   private readonly scopesByUnit = new Map<PythonUnit, FunctionScope[]>();
   private paramNames?: Set<string>;
   private functionNames?: Set<string>;
@@ -796,12 +931,26 @@ export class ValueResolver {
     // Only simple names are looked up in the table (`DATA`, `cfg.path`).
     if (/^[A-Za-z_][\w.]*$/.test(name)) {
       const units = this.program.units;
-      const byTarget = unitAssignmentsByTarget.all(this.program);
-      for (let unitIndex = 0; unitIndex < units.length; unitIndex++) {
-        const found = byTarget[unitIndex]?.get(name);
-        if (!found) continue;
+      // Most programs are asked a few names: comparing them with every target
+      // costs less than indexing the targets, until many names are asked.
+      if (!this.assignedIn && this.named.size >= 32) {
+        const index = (this.assignedIn = new Map());
+        for (let i = 0; i < units.length; i++) {
+          for (const a of units[i].facts.assignments) if (a.targets.length === 1) addPosition(index, a.targets[0], i);
+        }
+      }
+      const positions = this.assignedIn ? (this.assignedIn.get(name) ?? NO_POSITIONS) : undefined;
+      // Without the index: only the units whose targets have a name of the same bucket.
+      const masks = positions ? undefined : unitTargetBuckets.all(this.program);
+      const bit = nameBucket(name);
+      const n = positions ? positions.length : units.length;
+      for (let k = 0; k < n; k++) {
+        if (masks && (masks[k] & bit) === 0) continue;
+        const unitIndex = positions ? positions[k] : k;
         const unit = units[unitIndex];
-        for (const a of found) list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
+        for (const a of unit.facts.assignments) {
+          if (a.targets.length === 1 && a.targets[0] === name) list.push({ unitIndex, start: a.span.start, end: a.span.end, unit, valueSpan: a.valueSpan });
+        }
       }
     }
     this.named.set(name, list);
@@ -822,7 +971,7 @@ export class ValueResolver {
   private scopesOf(unit: PythonUnit): FunctionScope[] {
     let scopes = this.scopesByUnit.get(unit);
     if (!scopes) {
-      scopes = this.indexOf(unit) === undefined ? [] : unitScopes(unit).map((s) => ({ ...s, unit }));
+      scopes = this.indexOf(unit) === undefined ? [] : unitScopes(unit).map((s) => ({ name: s.name, span: s.span, params: s.params, method: s.method, unit }));
       this.scopesByUnit.set(unit, scopes);
     }
     return scopes;
@@ -854,11 +1003,15 @@ export class ValueResolver {
   private computeParam(scope: FunctionScope, name: string, depth: number, seen: Set<Assignment>): ResolvedValue {
     const param = scope.params.find((p) => p.name === name);
     if (!param || depth > 6) return unknownValue();
-    const byName = unitCallsByName.all(this.program);
     const units = this.program.units;
-    for (let ui = 0; ui < units.length; ui++) {
+    if (!this.calledIn) {
+      const index = (this.calledIn = new Map());
+      for (let i = 0; i < units.length; i++) for (const c of units[i].facts.calls) addPosition(index, c.name, i);
+    }
+    for (const ui of this.calledIn.get(scope.name) ?? NO_POSITIONS) {
       const unit = units[ui];
-      for (const call of byName[ui].get(scope.name) ?? NO_CALL_FACTS) {
+      for (const call of unit.facts.calls) {
+        if (call.name !== scope.name) continue;
         if (call.callee !== scope.name && !call.callee.endsWith('.' + scope.name)) continue;
         const index = param.index - (scope.method && call.callee.includes('.') ? 1 : 0);
         const arg = call.args.find((a) => a.name === name) ?? call.args.filter((a) => a.name === undefined)[index];
@@ -882,6 +1035,7 @@ export class ValueResolver {
 
   /** True when the name is assigned anywhere in the program. */
   isAssigned(name: string): boolean {
+    if (this.assignmentsOf(name).length > 0) return true;
     if (!this.paramNames) {
       this.paramNames = new Set();
       for (const u of this.program.units) {
@@ -889,7 +1043,7 @@ export class ValueResolver {
         for (const s of unitScopes(u)) for (const p of s.params) this.paramNames.add(p.name);
       }
     }
-    return this.assignmentsOf(name).length > 0 || this.paramNames.has(name);
+    return this.paramNames.has(name);
   }
 
   resolveName(name: string, unit: PythonUnit, offset: number, depth = 0, seen: Set<Assignment> = new Set()): ResolvedValue {
@@ -908,7 +1062,7 @@ export class ValueResolver {
     seen.add(a);
     const v = this.evaluate(a.unit, a.unit.text.slice(a.valueSpan.start, a.valueSpan.end), a.valueSpan.start, depth + 1, seen);
     seen.delete(a);
-    const out = { ...v, origin: v.origin ?? { unit: a.unit, span: a.valueSpan, name } };
+    const out = v.origin ? v : valueOf(v.text, v.complete, v.approx, { unit: a.unit, span: a.valueSpan, name });
     this.assignmentValues.set(a, out);
     return out;
   }
@@ -925,11 +1079,17 @@ export class ValueResolver {
   /** Evaluates an expression's source text found at `offset` of `unit`. */
   evaluate(unit: PythonUnit, src: string, offset: number, depth = 0, seen: Set<Assignment> = new Set()): ResolvedValue {
     if (src.length > 4000) return unknownValue();
+    // A bare name (the most common argument): its value, as the parser would read its one token.
+    if (isBareName(src)) {
+      if (src === 'lambda' || src === 'await' || src === 'not') return unknownValue();
+      if (src === '__file__') return known('__file__');
+      return this.isAssigned(src) ? this.resolveName(src, unit, offset, depth, seen) : unknownValue();
+    }
     const toks = tokenize(src);
     if (!toks || !toks.length) return unknownValue();
     const p = new ExprParser(toks, this, unit, offset, depth, seen);
     const v = p.parseExpr();
-    if (!p.atEnd()) return { ...v, complete: false };
+    if (!p.atEnd()) return valueOf(v.text, false, v.approx, v.origin);
     return v;
   }
 }
@@ -968,12 +1128,15 @@ class ExprParser {
     let left = this.parsePostfix();
     for (;;) {
       const t = this.toks[this.i];
-      if (!t || t.t !== 'op' || !['+', '/', '%'].includes(t.v)) return left;
+      if (!t || t.t !== 'op' || (t.v !== '+' && t.v !== '/' && t.v !== '%')) return left;
       this.i++;
       const right = this.parsePostfix();
-      if (t.v === '+') left = { ...known(left.text + right.text), approx: left.approx || right.approx, origin: left.origin ?? right.origin };
+      if (t.v === '+') {
+        const text = left.text + right.text;
+        left = valueOf(text, !text.includes(UNKNOWN), left.approx || right.approx, left.origin ?? right.origin);
+      }
       else if (t.v === '/') left = joinPaths([left, right]);
-      else left = { ...left, text: left.text.replace(/%[-\d.]*[sdrifx]/g, UNKNOWN), complete: false };
+      else left = valueOf(left.text.replace(/%[-\d.]*[sdrifx]/g, UNKNOWN), false, left.approx, left.origin);
     }
   }
 
@@ -1014,13 +1177,16 @@ class ExprParser {
     }
     if (/^os\.(getenv|environ\.get)$/.test(qualified)) {
       const dflt = args.find((a) => a.name === 'default')?.value ?? positional[1];
-      return dflt ? { ...dflt, approx: true } : unknownValue();
+      return dflt ? valueOf(dflt.text, dflt.complete, true, dflt.origin) : unknownValue();
     }
     // A download helper returns where it put the file: not a file of the repository.
     if (DOWNLOAD_CALL.test(qualified)) return unknownValue();
     // A helper of the program itself (`script_path("movies.csv")`), given one data file name: take the name.
     const files = args.filter((a) => a.literal && DATA_EXTENSIONS.test(a.value.text));
-    if (files.length === 1 && !qualified.includes('.') && this.r.definesFunction(qualified)) return { ...files[0].value, approx: true };
+    if (files.length === 1 && !qualified.includes('.') && this.r.definesFunction(qualified)) {
+      const f = files[0].value;
+      return valueOf(f.text, f.complete, true, f.origin);
+    }
     return unknownValue();
   }
 
@@ -1034,7 +1200,7 @@ class ExprParser {
       let complete = true;
       let origin: ResolvedValue['origin'];
       while (this.toks[this.i]?.t === 'str') {
-        const s = this.toks[this.i] as Extract<Tok, { t: 'str' }>;
+        const s = this.toks[this.i];
         this.i++;
         if (s.f) {
           const v = this.fString(s.v, s.start);
@@ -1043,7 +1209,7 @@ class ExprParser {
           origin ??= v.origin;
         } else text += s.v;
       }
-      value = { text, complete: complete && !text.includes(UNKNOWN), origin };
+      value = valueOf(text, complete && !text.includes(UNKNOWN), undefined, origin);
     } else if (t.t === 'name') {
       if (t.v === 'lambda' || t.v === 'await' || t.v === 'not') return this.skipRest();
       dotted = t.v;
@@ -1130,9 +1296,9 @@ class ExprParser {
     if (attr === 'parent') return parentOf(v);
     if (PATH_METHODS_SAME.has(attr)) return v;
     if (attr === 'joinpath') return joinPaths([v, ...args.map((a) => a.value)]);
-    if (attr === 'with_suffix' && args[0]) return { ...v, text: v.text.replace(/\.[^./]*$/, '') + args[0].value.text };
-    if (attr === 'replace' && args.length >= 2 && args[0].value.complete && args[1].value.complete) return { ...v, text: v.text.split(args[0].value.text).join(args[1].value.text) };
-    if (attr === 'format') return { ...v, text: v.text.replace(/\{[^{}]*\}/g, UNKNOWN), complete: false };
+    if (attr === 'with_suffix' && args[0]) return withText(v, v.text.replace(/\.[^./]*$/, '') + args[0].value.text);
+    if (attr === 'replace' && args.length >= 2 && args[0].value.complete && args[1].value.complete) return withText(v, v.text.split(args[0].value.text).join(args[1].value.text));
+    if (attr === 'format') return valueOf(v.text.replace(/\{[^{}]*\}/g, UNKNOWN), false, v.approx, v.origin);
     if (attr === 'join' && args[0]) return unknownValue();
     return unknownValue();
   }
@@ -1171,7 +1337,7 @@ class ExprParser {
       origin ??= v.origin;
       k = j - 1;
     }
-    return { text, complete, origin };
+    return valueOf(text, complete, undefined, origin);
   }
 }
 
