@@ -162,6 +162,16 @@ describe('facts read from the text', () => {
     assert.ok(read > clean / 2, `the text reads only ${read} of ${clean}`);
   });
 
+  it('never throws on arbitrary text, parsed or not (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'f', 'r', '"', "'", '{', '}', '(', ')', '[', ']', ':', '=', ',', '\\', '\n', ' ', '#', '\t', 'é', '.', '1', 'def ', 'for ', 'lambda ', 'import ', 'from ', '@', '*', ';'), maxLength: 60 }), (src) => {
+        const read = scanPython(src);
+        assert.ok(read === undefined || Array.isArray(read.calls));
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
+
   it('equals the tree on every corpus cell and .py file (when ../shared/corpus is present)', function () {
     const corpus = path.resolve(__dirname, '../../../shared/corpus');
     if (!fs.existsSync(corpus)) this.skip();

@@ -815,7 +815,8 @@ export function scanPython(src: string): Captured | undefined {
     for (const t of scan.interpolations) concatenations(scan, t, out.strings);
     return out;
   } catch (e) {
-    if (e === DECLINE) return undefined;
+    // Declined, or text this reader got wrong (an index past the end): the tree reads it.
+    if (e === DECLINE || e instanceof RangeError || e instanceof TypeError) return undefined;
     throw e;
   }
 }
