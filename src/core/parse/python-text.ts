@@ -34,7 +34,7 @@ const HARD = new Set([
   'while', 'with', 'yield',
 ]);
 /** Names tree-sitter-python may read as keywords (statements of their own): no plain identifier value is claimed for them. */
-const SOFT = new Set(['print', 'exec', 'match', 'case', 'type', '_']);
+const SOFT = new Set(['print', 'exec', 'match', 'case', 'type']);
 const CONSTANTS = new Set(['True', 'False', 'None']);
 const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
 /** Words after which a `-`, `+` or `~` is unary. */
