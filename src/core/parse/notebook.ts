@@ -119,10 +119,11 @@ export function parseNotebook(text: string): NotebookParseResult {
   const kernel = isObject(metadata.kernelspec) ? metadata.kernelspec : {};
   const language = String(langInfo.name ?? kernel.language ?? 'python').toLowerCase();
   const rawCells = json.cells as Array<Record<string, unknown>>;
-  // Where each cell sits in the text is only needed to report a finding (the source
-  // tokens: `sourceTokens`) or to apply a fix (the whole structure: `spans`), so it is
-  // found on first use. JSON.parse has checked the text, so the structural scan only
-  // fails on a writer this scanner does not know; then findings keep cell positions.
+  // Where each cell sits in the text is only needed to give a finding its file
+  // position or to apply a fix, so it is found on first use (a notebook without
+  // findings is never scanned). JSON.parse has checked the text, so the structural
+  // scan only fails on a writer this scanner does not know; then findings keep
+  // cell positions.
   let scanned: { spans: CellSpan[]; cellsArray: { start: number; end: number } } | undefined;
   const structure = (): { spans: CellSpan[]; cellsArray: { start: number; end: number } } =>
     (scanned ??= scanCellSpans(text, rawCells) ?? { spans: [], cellsArray: { start: -1, end: -1 } });
@@ -140,86 +141,7 @@ export function parseNotebook(text: string): NotebookParseResult {
       return structure().cellsArray;
     },
   };
-  sourceFinders.set(notebook, () => findSourceTokens(text, rawCells) ?? structure().spans);
   return { ok: true, notebook };
-}
-
-/** Per parsed notebook: how to find its cells' source tokens (cheaply when the file is written the usual way). */
-const sourceFinders = new WeakMap<NotebookModel, () => SourceTokens[]>();
-const sourceTokenCache = new WeakMap<NotebookModel, SourceTokens[]>();
-
-/** The part of a CellSpan that maps positions: the source's string tokens. */
-type SourceTokens = Pick<CellSpan, 'tokens' | 'decodedStarts' | 'sourceStart'>;
-
-/** Each cell's source tokens in the notebook text; empty when they cannot be found (or the model has no text). */
-export function sourceTokens(nb: NotebookModel): readonly SourceTokens[] {
-  let t = sourceTokenCache.get(nb);
-  if (!t) {
-    const find = sourceFinders.get(nb);
-    t = find ? find() : nb.spans;
-    sourceTokenCache.set(nb, t);
-  }
-  return t;
-}
-
-function skipWs(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
-  return i;
-}
-
-/**
- * The source tokens of every cell, found by searching the text for each cell's
- * `"source"` key and checking that the value there is the cell's source exactly as
- * JSON.stringify writes it (as Jupyter does). In JSON text `"source"` followed by
- * a colon is always a key (quotes inside strings are escaped); a `"source"` key
- * nested in a cell's metadata or outputs, or a writer that escapes differently,
- * fails the check: then undefined, and the full structural scan decides.
- */
-function findSourceTokens(text: string, rawCells: Array<Record<string, unknown>>): SourceTokens[] | undefined {
-  const out: SourceTokens[] = [];
-  let pos = 0;
-  for (const cell of rawCells) {
-    const key = text.indexOf('"source"', pos);
-    if (key < 0) return undefined;
-    let i = skipWs(text, key + 8);
-    if (text.charCodeAt(i) !== 58) return undefined;
-    i = skipWs(text, i + 1);
-    const sourceStart = i;
-    const src = cell.source;
-    const parts = typeof src === 'string' ? [src] : (src as string[]);
-    const tokens: Array<{ start: number; end: number }> = [];
-    const decodedStarts: number[] = [];
-    let decoded = 0;
-    const token = (p: string): boolean => {
-      const enc = JSON.stringify(p);
-      if (!text.startsWith(enc, i)) return false;
-      tokens.push({ start: i + 1, end: i + enc.length - 1 });
-      decodedStarts.push(decoded);
-      decoded += p.length;
-      i += enc.length;
-      return true;
-    };
-    if (typeof src === 'string') {
-      if (!token(src)) return undefined;
-    } else {
-      if (text.charCodeAt(i) !== 91) return undefined;
-      i = skipWs(text, i + 1);
-      for (let k = 0; k < parts.length; k++) {
-        if (k > 0) {
-          if (text.charCodeAt(i) !== 44) return undefined;
-          i = skipWs(text, i + 1);
-        }
-        if (!token(parts[k])) return undefined;
-        i = skipWs(text, i);
-      }
-      if (text.charCodeAt(i) !== 93) return undefined;
-      i++;
-    }
-    out.push({ tokens, decodedStarts, sourceStart });
-    pos = i;
-  }
-  return out;
 }
 
 /**
@@ -436,12 +358,12 @@ function escapeAt(t: string, i: number): number {
 
 /** Can cell positions be mapped to positions in the notebook's text? */
 export function mapsCells(nb: NotebookModel): boolean {
-  return nb.text !== '' && sourceTokens(nb).length === nb.cells.length;
+  return nb.text !== '' && nb.spans.length === nb.cells.length;
 }
 
 /** Maps a decoded offset in cell `cell`'s source to an offset in the .ipynb text. */
 export function cellOffsetToFileOffset(nb: NotebookModel, cell: number, decoded: number): number {
-  const span = sourceTokens(nb)[cell];
+  const span = nb.spans[cell];
   if (!span || span.tokens.length === 0) return span ? span.sourceStart : 0;
   let t = span.decodedStarts.length - 1;
   while (t > 0 && span.decodedStarts[t] > decoded) t--;
