@@ -176,4 +176,15 @@ describe('dataflow: tokenizer shapes', () => {
       );
     });
   }
+
+  it('reads a cell with more tokens than the reused buffers start with', () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `x${i} = f(y${i}, k=[1, 2])`);
+    const text = lines.join('\n') + '\n';
+    const flow = unitFlow(unitOf(text));
+    assert.equal(flow.stmts.length, 1500);
+    assert.deepEqual(flow.stmts[1499].defs.map((d) => d.name), ['x1499']);
+    const names = cellNames(unitOf(text));
+    assert.equal(names.defs.size, 1500);
+    assert.equal(names.uses.get('y1499')?.start, text.lastIndexOf('y1499'));
+  });
 });

@@ -74,3 +74,12 @@ export function isAsciiNameStart(c: number): boolean {
 export function isAsciiNameChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
+
+/** A copy of a typed array at twice its length: token buffers that grow by doubling. */
+export function doubled(a: Uint8Array): Uint8Array;
+export function doubled(a: Int32Array): Int32Array;
+export function doubled(a: Uint8Array | Int32Array): Uint8Array | Int32Array {
+  const b = a instanceof Uint8Array ? new Uint8Array(a.length * 2) : new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}

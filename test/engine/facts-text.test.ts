@@ -46,6 +46,8 @@ const CASES: Array<[string, boolean]> = [
   ['x = [i for i in y if i]\nd = {k: v for k, v in e}\ns = {a for a in b}\ng = (a for a in b)\nt = ()\nu = (1,)\nv = (w)\n', true],
   ['a = not b\nc = d and e or f\ng = h if i else j\nk = l < m <= n\no = -p ** 2\nq = r * -s\nt = await u\nv = ~w\nz = 1, 2\n', true],
   ['y = x.constructor\nz = toString\nw = f(constructor, __proto__=1)\n', true],
+  // More tokens than the reused buffers start with: they grow.
+  ['x = f(1, k="v")[0]\n'.repeat(2000), true],
   ['print "python 2"\n', false],
   ['match command:\n    case "go":\n        go()\n', false],
   ['if x:\n\tf()\n', false],

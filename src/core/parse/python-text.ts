@@ -1,4 +1,4 @@
-import { isAsciiNameChar, isAsciiNameStart } from '../text';
+import { doubled, isAsciiNameChar, isAsciiNameStart } from '../text';
 import type { ArgFact, CallNode, Captured, ImportNode, StringNode } from './python';
 
 // Facts read from the text of a cell that tree-sitter parsed without errors.
@@ -122,25 +122,12 @@ class Tokens {
   }
 
   private grow(): void {
-    const n = this.kind.length * 2;
-    const kind = new Uint8Array(n);
-    kind.set(this.kind);
-    this.kind = kind;
-    const start = new Int32Array(n);
-    start.set(this.start);
-    this.start = start;
-    const end = new Int32Array(n);
-    end.set(this.end);
-    this.end = end;
-    const depth = new Int32Array(n);
-    depth.set(this.depth);
-    this.depth = depth;
-    const link = new Int32Array(n);
-    link.set(this.link);
-    this.link = link;
-    const lineStart = new Uint8Array(n);
-    lineStart.set(this.lineStart);
-    this.lineStart = lineStart;
+    this.kind = doubled(this.kind);
+    this.start = doubled(this.start);
+    this.end = doubled(this.end);
+    this.depth = doubled(this.depth);
+    this.link = doubled(this.link);
+    this.lineStart = doubled(this.lineStart);
   }
 
   isOp(k: number, op: string): boolean {

@@ -15,6 +15,7 @@
 import type { Magic } from '../../parse/magics';
 import type { PythonProgram, PythonUnit, ResolvedCall } from '../../parse/program';
 import type { ArgFact, PythonFacts } from '../../parse/python';
+import { doubled } from '../../text';
 import { unitMemo } from './value-resolver';
 
 export interface NameRef {
@@ -406,45 +407,29 @@ class Tokens {
   }
 
   addBinder(k: number): void {
-    if (this.binderCount === this.binders.length) this.binders = grown(this.binders);
+    if (this.binderCount === this.binders.length) this.binders = doubled(this.binders);
     this.binders[this.binderCount++] = k;
   }
 
   addLineEnd(k: number): void {
     if (this.lineCount === this.lineEnds.length) {
-      this.lineEnds = grown(this.lineEnds);
-      this.indents = grown(this.indents);
+      this.lineEnds = doubled(this.lineEnds);
+      this.indents = doubled(this.indents);
     }
     this.lineEnds[this.lineCount++] = k;
   }
 
   grow(): void {
-    const n = this.kind.length * 2;
-    const u8 = (a: Uint8Array): Uint8Array => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.kind = u8(this.kind);
-    this.word = u8(this.word);
-    this.flags = u8(this.flags);
-    this.start = i32(this.start);
-    this.end = i32(this.end);
-    this.depth = i32(this.depth);
-    this.group = i32(this.group);
+    this.kind = doubled(this.kind);
+    this.word = doubled(this.word);
+    this.flags = doubled(this.flags);
+    this.start = doubled(this.start);
+    this.end = doubled(this.end);
+    this.depth = doubled(this.depth);
+    this.group = doubled(this.group);
   }
 }
 
-function grown(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
 
 /** The tokens the next tokenization reuses (`readStatements` lends them to one read at a time). */
 const sharedTokens = new Tokens(4096);
@@ -1241,7 +1226,7 @@ class StatementReader {
       if (kk === NAME) {
         if (this.word[k] === W_LAMBDA) break;
       } else if (kk === EQ) {
-        if (eqCount === eqs.length) EQS = eqs = grown(eqs);
+        if (eqCount === eqs.length) EQS = eqs = doubled(eqs);
         eqs[eqCount++] = k;
       }
       else if (kk === COLON) {
