@@ -221,18 +221,7 @@ class Scanner {
       const k = this.token(t, depth, lineStart);
       lineStart = 0;
       line.end = t.end[k];
-      const kind = t.kind[k];
-      if (kind === OPEN) {
-        stack.push(k);
-        depth++;
-      } else if (kind === CLOSE) {
-        const o = stack.pop();
-        if (o === undefined || !matches(t.text[o], t.text[k])) decline();
-        depth--;
-        t.depth[k] = depth;
-        t.link[o] = k;
-        t.link[k] = o;
-      }
+      depth = pairBrackets(t, k, stack, depth);
     }
     if (depth !== 0) decline();
     if (line) {
@@ -386,18 +375,8 @@ class Scanner {
       }
       if (c === quote || ((c === 34 || c === 39) && triple)) decline();
       const k = this.token(t, depth, 0);
-      const kind = t.kind[k];
-      if (kind === OPEN) {
-        stack.push(k);
-        depth++;
-      } else if (kind === CLOSE) {
-        const o = stack.pop();
-        if (o === undefined || !matches(t.text[o], t.text[k])) decline();
-        depth--;
-        t.depth[k] = depth;
-        t.link[o] = k;
-        t.link[k] = o;
-      } else if (kind === NAME && (t.text[k] === 'lambda' || t.text[k] === 'yield')) decline();
+      depth = pairBrackets(t, k, stack, depth);
+      if (t.kind[k] === NAME && (t.text[k] === 'lambda' || t.text[k] === 'yield')) decline();
     }
     if (t.length === 0) decline();
     let c = src.charCodeAt(this.i);
@@ -434,6 +413,21 @@ class Scanner {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+/** After token k of `t`: pairs a closing bracket with its opener (both `link`s); returns the depth after k. */
+function pairBrackets(t: Tokens, k: number, stack: number[], depth: number): number {
+  const kind = t.kind[k];
+  if (kind === OPEN) {
+    stack.push(k);
+    return depth + 1;
+  }
+  if (kind !== CLOSE) return depth;
+  const o = stack.pop();
+  if (o === undefined || !matches(t.text[o], t.text[k])) decline();
+  t.link[o] = k;
+  t.link[k] = o;
+  return depth - 1;
 }
 
 function matches(open: string, close: string): boolean {
