@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { extractFacts, initPython, setArgumentsFromText, type ArgFact, type AssignmentFact, type CallFact, type FunctionFact, type ImportFact, type PythonFacts, type StringFact } from '../../src/core/parse/python';
+import { extractFacts, initPython, setFactsFromText, type ArgFact, type AssignmentFact, type CallFact, type FunctionFact, type ImportFact, type PythonFacts, type StringFact } from '../../src/core/parse/python';
 
 // Exact facts for tricky snippets. A tree without syntax errors is read by the
 // fast path of extractFacts, one with errors by the general path; the last test
@@ -253,7 +253,7 @@ describe('extractFacts', () => {
     );
   });
 
-  it('reads arguments from the text exactly as the tree gives them, and falls back to the tree for other shapes', () => {
+  it('reads facts from the text exactly as the tree gives them, and falls back to the tree for other shapes', () => {
     const sources = [
       NESTED, KW_STRINGS, F_STRINGS, NESTED_CONCAT, SCOPES, UNPACKING, SPACING, IMPORTS, ARGS,
       'f(a, b.c, d(e)[0], g[1](2), "s", r"\\d", b"x", f"{x}", 1, 1_000, 0.5, .5, 1e-3, 2., -1, -0.5, -x, True, False, None)\n',
@@ -264,9 +264,9 @@ describe('extractFacts', () => {
       'f(0x1F, 0o7, 0b1, 1j, 10L)\nf(print, exec, match, type)\nf({"a": lambda: 1})\nf(a[1:2], b[::2], c[x, y])\n',
     ];
     for (const src of sources) {
-      setArgumentsFromText(false);
+      setFactsFromText(false);
       const fromTree = extractFacts(src);
-      setArgumentsFromText(true);
+      setFactsFromText(true);
       const fromText = extractFacts(src);
       assert.deepStrictEqual(fromText, fromTree, src);
     }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
-import { isAsciiNameChar, isAsciiNameStart } from '../text';
 import { isStringPrefix, scanPython, splitTargets } from './python-text';
 
 // tree-sitter is loaded once per process. Trees live in wasm memory: every parse
@@ -246,11 +245,13 @@ function firstError(n: Node): Node | undefined {
 // Every property of a web-tree-sitter Node (`type`, `endIndex`, children, `parent`)
 // is a call into wasm, and every node handed back is a new JS object: reading
 // the facts off the nodes cost as much as the parse. So a tree without syntax
-// errors takes the fast path below, which lets one query pick out the nodes of
-// every fact with their parts, reads each end offset once and derives what the
-// grammar fixes (a string's quotes, a call's end) from the source text. A tree
-// with errors, where the grammar's shape cannot be relied on, takes the general
-// path, which asks the tree for everything.
+// errors is read from its text (python-text.ts) when that scan knows every shape
+// in it, and otherwise takes the fast path below, which lets one query pick out
+// the nodes of every fact with their parts, reads each end offset once and derives
+// what the grammar fixes (a string's quotes, a call's end) from the source text.
+// Both give the parts that `assemble` turns into facts. A tree with errors, where
+// the grammar's shape cannot be relied on, takes the general path, which asks the
+// tree for everything.
 
 // General path: one query finds every node a fact comes from (a cursor walk in
 // JavaScript cost as much as the parse itself).
@@ -669,8 +670,7 @@ function assemble(source: string, parts: Captured, facts: PythonFacts): void {
     if (c.args) {
       args = c.args;
       for (const a of args) a.str = strOf(plainAt, concatenatedAt, a.kind, a.valueSpan.start);
-    } else if (c.list && !(argsFromText && splitArgs(source, c.list.startIndex, c.end - 1, plainAt, concatenatedAt, args))) {
-      args.length = 0;
+    } else if (c.list) {
       for (const a of c.list.namedChildren) {
         if (!a) continue;
         const type = a.type;
@@ -712,256 +712,12 @@ function assemble(source: string, parts: Captured, facts: PythonFacts): void {
   }
 }
 
-// Arguments from the text. Asking the tree for a call's arguments (its named
-// children, each one's type, a keyword argument's value) costs a wasm call per
-// property and a JS object per node: about half of the facts' cost. In a tree
-// without errors the argument list's text is valid Python, so `splitArgs` reads
-// it directly: commas at bracket depth 0 split it, `name=` marks a keyword
-// argument, and each value's node type is read off its text for the shapes that
-// make up almost all arguments (names, attributes, calls, subscripts, literals,
-// lists, tuples, dicts, splats). Anything else (a comment, a line continuation,
-// an operator, a lambda, non-ASCII text outside strings) sends the whole call
-// back to the tree, so the facts are the same either way (a test compares both
-// on every corpus cell).
-
-/** Read arguments from the text when possible (off: always ask the tree; for tests). */
-let argsFromText = true;
 /** Read facts from the text when possible (python-text.ts; off: always read the tree; for tests). */
 let factsFromText = true;
-
-/** Tests: compare the text reading of arguments with the tree's. */
-export function setArgumentsFromText(on: boolean): void {
-  argsFromText = on;
-}
 
 /** Tests: compare the text reading of the facts (python-text.ts) with the tree's. */
 export function setFactsFromText(on: boolean): void {
   factsFromText = on;
-}
-
-/** Keywords and the names tree-sitter-python gives statements of their own: never a plain identifier here. */
-const PY_KEYWORDS = new Set([
-  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from',
-  'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
-  'print', 'exec', 'match', 'case', 'type',
-]);
-const LITERAL_KINDS = new Map([['True', 'true'], ['False', 'false'], ['None', 'none']]);
-const INTEGER = /^[0-9](?:_?[0-9])*$/;
-const FLOAT = /^(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/;
-/** Words that make a bracketed value something else than a plain list, tuple, dict or set. */
-const BRACKET_WORDS = /\b(?:for|lambda|async|await|yield)\b|\*\*/;
-
-/** End of the string literal whose quote is at `q`, -1 when it does not close before `limit`. */
-function stringEnd(src: string, q: number, limit: number): number {
-  const qc = src.charCodeAt(q);
-  const triple = src.charCodeAt(q + 1) === qc && src.charCodeAt(q + 2) === qc;
-  let j = q + (triple ? 3 : 1);
-  while (j < limit) {
-    const ch = src.charCodeAt(j);
-    if (ch === 92) {
-      j += 2;
-      continue;
-    }
-    if (ch === qc) {
-      if (!triple) return j + 1;
-      if (src.charCodeAt(j + 1) === qc && src.charCodeAt(j + 2) === qc) return j + 3;
-    } else if (ch === 10 && !triple) return -1;
-    j++;
-  }
-  return -1;
-}
-
-/** Index of the bracket closing the one at `open` (strings skipped), -1 when not before `limit`. */
-function closingBracket(src: string, open: number, limit: number): number {
-  let depth = 0;
-  for (let j = open; j < limit; j++) {
-    const ch = src.charCodeAt(j);
-    if (ch === 34 || ch === 39) {
-      const e = stringEnd(src, j, limit);
-      if (e < 0) return -1;
-      j = e - 1;
-    } else if (ch === 40 || ch === 91 || ch === 123) depth++;
-    else if (ch === 41 || ch === 93 || ch === 125) {
-      if (--depth === 0) return j;
-    }
-  }
-  return -1;
-}
-
-/** A string literal with an optional prefix at [s, e)? */
-function isStringLiteral(src: string, s: number, e: number): boolean {
-  let q = s;
-  while (q < e && q - s < 2 && isStringPrefix(src.charCodeAt(q))) q++;
-  const c = src.charCodeAt(q);
-  return (c === 34 || c === 39) && stringEnd(src, q, e) === e;
-}
-
-/** The node type tree-sitter-python gives the expression at [s, e), or undefined for a shape not read here. */
-function valueKind(src: string, s: number, e: number): string | undefined {
-  const c = src.charCodeAt(s);
-  if (isAsciiNameStart(c)) {
-    let j = s + 1;
-    while (j < e && isAsciiNameChar(src.charCodeAt(j))) j++;
-    if (j === e) {
-      const word = src.slice(s, e);
-      return LITERAL_KINDS.get(word) ?? (PY_KEYWORDS.has(word) ? undefined : 'identifier');
-    }
-    const next = src.charCodeAt(j);
-    if (next === 34 || next === 39) return j - s <= 2 && isStringLiteral(src, s, e) ? 'string' : undefined;
-    if (PY_KEYWORDS.has(src.slice(s, j)) || LITERAL_KINDS.has(src.slice(s, j))) return undefined;
-    // A chain of trailers: the last one decides (`.name` attribute, `(...)` call, `[...]` subscript).
-    let kind: string | undefined;
-    while (j < e) {
-      const t = src.charCodeAt(j);
-      if (t === 46) {
-        let k = j + 1;
-        if (k >= e || !isAsciiNameStart(src.charCodeAt(k))) return undefined;
-        while (k < e && isAsciiNameChar(src.charCodeAt(k))) k++;
-        kind = 'attribute';
-        j = k;
-      } else if (t === 40 || t === 91) {
-        const close = closingBracket(src, j, e);
-        if (close < 0) return undefined;
-        kind = t === 40 ? 'call' : 'subscript';
-        j = close + 1;
-      } else return undefined;
-    }
-    return kind;
-  }
-  if (c === 34 || c === 39) return isStringLiteral(src, s, e) ? 'string' : undefined;
-  if ((c >= 48 && c <= 57) || c === 46) {
-    const text = src.slice(s, e);
-    return INTEGER.test(text) ? 'integer' : FLOAT.test(text) ? 'float' : undefined;
-  }
-  if (c === 45) {
-    // -1, -0.5, -x
-    const k = valueKind(src, s + 1, e);
-    return k === 'integer' || k === 'float' || k === 'identifier' ? 'unary_operator' : undefined;
-  }
-  if (c === 42) {
-    const double = src.charCodeAt(s + 1) === 42;
-    const k = valueKind(src, s + (double ? 2 : 1), e);
-    return k === 'identifier' ? (double ? 'dictionary_splat' : 'list_splat') : undefined;
-  }
-  if (c === 91 || c === 40 || c === 123) {
-    if (closingBracket(src, s, e) !== e - 1) return undefined;
-    const inner = src.slice(s + 1, e - 1);
-    if (BRACKET_WORDS.test(inner)) return undefined;
-    if (c === 91) return 'list';
-    // Commas and colons directly inside: a tuple needs one, a dict has them.
-    let comma = false;
-    let colon = false;
-    let depth = 0;
-    let blank = true;
-    for (let j = s + 1; j < e - 1; j++) {
-      const ch = src.charCodeAt(j);
-      if (ch === 34 || ch === 39) {
-        const end = stringEnd(src, j, e - 1);
-        if (end < 0) return undefined;
-        j = end - 1;
-        blank = false;
-        continue;
-      }
-      if (ch === 40 || ch === 91 || ch === 123) depth++;
-      else if (ch === 41 || ch === 93 || ch === 125) depth--;
-      else if (depth === 0 && ch === 44) comma = true;
-      else if (depth === 0 && ch === 58) colon = true;
-      if (blank && ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) blank = false;
-    }
-    if (c === 40) return blank || comma ? 'tuple' : undefined;
-    return blank || colon ? 'dictionary' : 'set';
-  }
-  return undefined;
-}
-
-/**
- * The arguments of the argument list at [open, close] (`(` and `)`) read from
- * the text, into `out`; false when a part is not read here (the caller asks the tree).
- */
-function splitArgs(
-  src: string,
-  open: number,
-  close: number,
-  plainAt: Map<number, StringNode>,
-  concatenatedAt: Map<number, StringNode>,
-  out: ArgFact[],
-): boolean {
-  let pieceStart = -1;
-  let pieceEnd = -1;
-  let eq = -1;
-  let depth = 0;
-  const piece = (): boolean => {
-    if (eq < 0) {
-      const kind = valueKind(src, pieceStart, pieceEnd);
-      if (kind === undefined) return false;
-      out.push({ span: { start: pieceStart, end: pieceEnd }, valueSpan: { start: pieceStart, end: pieceEnd }, kind, text: src.slice(pieceStart, pieceEnd), str: strOf(plainAt, concatenatedAt, kind, pieceStart) });
-      return true;
-    }
-    // `name = value`: the name is one identifier, the value starts after the blanks.
-    let ne = pieceStart;
-    while (ne < eq && isAsciiNameChar(src.charCodeAt(ne))) ne++;
-    for (let k = ne; k < eq; k++) {
-      const ch = src.charCodeAt(k);
-      if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) return false;
-    }
-    if (ne === pieceStart || !isAsciiNameStart(src.charCodeAt(pieceStart)) || PY_KEYWORDS.has(src.slice(pieceStart, ne))) return false;
-    let vs = eq + 1;
-    while (vs < pieceEnd) {
-      const ch = src.charCodeAt(vs);
-      if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) break;
-      vs++;
-    }
-    if (vs >= pieceEnd) return false;
-    const kind = valueKind(src, vs, pieceEnd);
-    if (kind === undefined) return false;
-    out.push({
-      name: src.slice(pieceStart, ne),
-      span: { start: pieceStart, end: pieceEnd },
-      valueSpan: { start: vs, end: pieceEnd },
-      kind,
-      text: src.slice(vs, pieceEnd),
-      str: strOf(plainAt, concatenatedAt, kind, vs),
-    });
-    return true;
-  };
-  let i = open + 1;
-  while (i < close) {
-    const c = src.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
-      i++;
-      continue;
-    }
-    // A comment, a line continuation, a form feed or other non-ASCII blank: the tree knows best.
-    if (c === 35 || c === 92 || c === 12 || c > 127) return false;
-    if (c === 34 || c === 39) {
-      if (pieceStart < 0) pieceStart = i;
-      const e = stringEnd(src, i, close);
-      if (e < 0) return false;
-      i = pieceEnd = e;
-      continue;
-    }
-    if (depth === 0 && c === 44) {
-      if (pieceStart < 0 || !piece()) return false;
-      pieceStart = pieceEnd = eq = -1;
-      i++;
-      continue;
-    }
-    if (pieceStart < 0) pieceStart = i;
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) {
-      if (depth === 0) return false;
-      depth--;
-    } else if (depth === 0 && c === 61 && eq < 0) {
-      const before = src.charCodeAt(i - 1);
-      // Not `==`, `!=`, `<=`, `>=`, `:=`.
-      if (src.charCodeAt(i + 1) === 61 || before === 61 || before === 33 || before === 60 || before === 62 || before === 58) return false;
-      eq = i;
-    }
-    i++;
-    pieceEnd = i;
-  }
-  if (depth !== 0) return false;
-  return pieceStart < 0 || piece();
 }
 
 /** Parses (already masked) Python and extracts the facts rules read. */
