@@ -199,18 +199,19 @@ class Scanner {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.i);
   }
 
-  /** At a `"`: returns the contents span and moves past the closing quote. */
-  string(): { start: number; end: number } {
+  /** At a `"`: moves past the closing quote; returns where the contents start (they end at `this.i - 1`). */
+  string(): number {
+    const t = this.t;
     const start = this.i + 1;
     let j = start;
     for (;;) {
-      const k = this.t.indexOf('"', j);
+      const k = t.indexOf('"', j);
       if (k < 0) throw new Error('unterminated string');
       let b = 0;
-      while (this.t.charCodeAt(k - 1 - b) === 92) b++;
+      while (t.charCodeAt(k - 1 - b) === 92) b++;
       if (b % 2 === 0) {
         this.i = k + 1;
-        return { start, end: k };
+        return start;
       }
       j = k + 1;
     }
@@ -272,7 +273,7 @@ class Scanner {
     for (;;) {
       this.ws();
       const k = this.string();
-      const raw = this.t.slice(k.start, k.end);
+      const raw = this.t.slice(k, this.i - 1);
       const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
       this.expect(':');
       this.ws();
@@ -302,6 +303,57 @@ class Scanner {
   }
 }
 
+/**
+ * A cell's place in the text. The string tokens of its source are read on first
+ * use (a finding's file position, a fix), from the source value alone: most cells
+ * of a notebook never need them.
+ */
+class ScannedCellSpan implements CellSpan {
+  start: number;
+  end = -1;
+  sourceStart = -1;
+  sourceEnd = -1;
+  private read: { tokens: Array<{ start: number; end: number }>; decodedStarts: number[] } | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly source: unknown,
+    start: number,
+  ) {
+    this.start = start;
+  }
+
+  get tokens(): Array<{ start: number; end: number }> {
+    return (this.read ??= this.readSource()).tokens;
+  }
+
+  get decodedStarts(): number[] {
+    return (this.read ??= this.readSource()).decodedStarts;
+  }
+
+  private readSource(): { tokens: Array<{ start: number; end: number }>; decodedStarts: number[] } {
+    const tokens: Array<{ start: number; end: number }> = [];
+    if (this.sourceStart >= 0) {
+      const s = new Scanner(this.text);
+      s.i = this.sourceStart;
+      const token = (): void => {
+        const start = s.string();
+        tokens.push({ start, end: s.i - 1 });
+      };
+      if (this.text.charCodeAt(s.i) === 34) token();
+      else s.array(token);
+    }
+    const parts = typeof this.source === 'string' ? [this.source] : (this.source as string[]);
+    const decodedStarts = new Array<number>(parts.length);
+    let d = 0;
+    for (let i = 0; i < parts.length; i++) {
+      decodedStarts[i] = d;
+      d += parts[i].length;
+    }
+    return { tokens, decodedStarts };
+  }
+}
+
 function scanCellSpans(
   text: string,
   rawCells: Array<Record<string, unknown>>,
@@ -318,27 +370,18 @@ function scanCellSpans(
       }
       const arrStart = s.i;
       s.array((n) => {
-        const span: CellSpan = { start: s.i, end: -1, sourceStart: -1, sourceEnd: -1, tokens: [], decodedStarts: [] };
+        const span = new ScannedCellSpan(text, rawCells[n]?.source, s.i);
         s.object((ck) => {
           if (ck !== 'source') {
             s.skipValue();
             return;
           }
+          // JSON.parse found a string or an array of strings here.
           span.sourceStart = s.i;
-          span.tokens = [];
-          if (text[s.i] === '"') span.tokens.push(s.string());
-          else s.array(() => span.tokens.push(s.string()));
+          s.skipValue();
           span.sourceEnd = s.i;
         });
         span.end = s.i;
-        const src = rawCells[n]?.source;
-        const parts = typeof src === 'string' ? [src] : (src as string[]);
-        let d = 0;
-        span.decodedStarts = parts.map((p) => {
-          const at = d;
-          d += p.length;
-          return at;
-        });
         spans.push(span);
       });
       cellsArray = { start: arrStart, end: s.i };

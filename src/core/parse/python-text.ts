@@ -141,10 +141,13 @@ class Tokens {
 
 /** The main token stream, reused by every scan (scans do not nest). */
 const mainTokens = new Tokens(4096);
+/** Token streams of f-string interpolations, reused the same way: the n-th interpolation of a scan takes the n-th. */
+const interpolationPool: Tokens[] = [];
 
 class Scanner {
   readonly main = mainTokens;
-  readonly interpolations: Tokens[] = [];
+  /** The interpolations met so far: the first `interpolationCount` of `interpolationPool`. */
+  interpolationCount = 0;
   readonly lines: Line[] = [];
   readonly strings: StringNode[] = [];
   /** Offsets of comments (named nodes between the parts of a concatenated string). */
@@ -348,8 +351,10 @@ class Scanner {
   /** An f-string interpolation whose `{` is at `open`; returns the offset after its `}`. */
   private interpolation(open: number, quote: number, triple: boolean): number {
     const src = this.src;
-    const t = new Tokens(16);
-    this.interpolations.push(t);
+    let t = interpolationPool[this.interpolationCount];
+    if (t === undefined) interpolationPool.push((t = new Tokens(16)));
+    else t.reset();
+    this.interpolationCount++;
     const stack: number[] = [];
     let depth = 0;
     this.i = open + 1;
@@ -791,9 +796,9 @@ export function scanPython(src: string): Captured | undefined {
     const out: Captured = { calls: [], strings: scan.strings, assignments: [], functions: [], loops: [], imports: [] };
     statements(scan, out);
     findCalls(src, scan.main, out.calls);
-    for (const t of scan.interpolations) findCalls(src, t, out.calls);
+    for (let i = 0; i < scan.interpolationCount; i++) findCalls(src, interpolationPool[i], out.calls);
     concatenations(scan, scan.main, out.strings);
-    for (const t of scan.interpolations) concatenations(scan, t, out.strings);
+    for (let i = 0; i < scan.interpolationCount; i++) concatenations(scan, interpolationPool[i], out.strings);
     return out;
   } catch (e) {
     // Declined, or text this reader got wrong (an index past the end): the tree reads it.
