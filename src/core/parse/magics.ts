@@ -58,7 +58,8 @@ export function maskMagics(source: string): MaskedSource {
   let firstCode = true;
   for (let ln = 0; ln < lines.length; ln++) {
     const line = lines[ln];
-    const trimmed = line.trimStart();
+    // Before the first code line, a `%%` line is a cell magic (after it, only line magics are read).
+    const trimmed = firstCode ? line.trimStart() : '';
     if (firstCode && trimmed.startsWith('%%')) {
       const m = /^%%([\w.-]+)?(.*)$/.exec(trimmed.replace(/\r$/, ''));
       const name = m?.[1] ?? '';
@@ -71,11 +72,11 @@ export function maskMagics(source: string): MaskedSource {
       ln = lastLine;
       continue;
     }
-    if (trimmed !== '' && !trimmed.startsWith('#')) firstCode = false;
+    if (firstCode && trimmed !== '' && !trimmed.startsWith('#')) firstCode = false;
     // Each pattern only runs on a line that has what it needs to match.
     const lead = firstAfterIndent(line);
     const m = lead === '%' || lead === '!' ? MAGIC_LINE.exec(stripCR(line)) : null;
-    const am = m || !line.includes('=') ? undefined : ASSIGNED_MAGIC.exec(stripCR(line));
+    const am = m || !line.includes('=') || !(line.includes('!') || line.includes('%')) ? undefined : ASSIGNED_MAGIC.exec(stripCR(line));
     if (m || am) {
       const prefixLen = m ? m[1].length : am![1].length;
       const sigil = m ? m[2] : am![2];

@@ -763,7 +763,9 @@ function callArgs(src: string, t: Tokens, o: number, c: number): ArgFact[] {
       if (kind === undefined) decline();
       const start = t.start[ps];
       const end = t.end[pe - 1];
-      args.push({ span: { start, end }, valueSpan: { start, end }, kind, text: src.slice(start, end), str: undefined });
+      // A positional argument is its value: one span object for both (facts are never modified).
+      const span = { start, end };
+      args.push({ span, valueSpan: span, kind, text: src.slice(start, end), str: undefined });
     }
     ps = k + 1;
   }
