@@ -30,10 +30,18 @@ describe('notebook cell offsets', () => {
             ...(kind === 'code' ? { outputs: [{ source: [s], text: '"source"' }] } : {}),
             source: asString ? s : s.split(/(?<=\n)/),
           }));
+          // Where each piece of each source starts in the joined source (the pieces' JSON is not kept).
+          const starts = json.map((c) => (typeof c.source === 'string' ? [0] : c.source.map((_, k, all) => all.slice(0, k).join('').length)));
           const nb = parsed(JSON.stringify({ cells: json, metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, indent));
           assert.equal(mapsCells(nb), true);
           nb.cells.forEach((c, i) => {
             assert.equal(sourceAt(nb, i), c.source);
+            assert.deepEqual(nb.spans[i].decodedStarts, starts[i]);
+            // Every character maps to its own place in the file: a plain one to itself, `\n` to its escape.
+            for (let d = 0; d < c.source.length; d++) {
+              const at = cellOffsetToFileOffset(nb, i, d);
+              assert.equal(c.source[d] === '\n' ? nb.text.slice(at, at + 2) : nb.text[at], c.source[d] === '\n' ? '\\n' : c.source[d]);
+            }
             assert.equal(cellOffsetToFileOffset(nb, i, 0), c.source.length ? nb.spans[i].tokens[0].start : nb.spans[i].sourceStart);
             assert.equal(nb.spans[i].sourceStart > nb.text.indexOf('"metadata"', nb.spans[i].start), true);
           });

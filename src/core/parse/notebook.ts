@@ -96,6 +96,10 @@ export function parseNotebook(text: string): NotebookParseResult {
   if (!Array.isArray(json.cells)) return fail('The notebook has no "cells" array.');
   const metadata = isObject(json.metadata) ? json.metadata : {};
   const cells: NotebookCell[] = [];
+  // Where each cell's source pieces start in the joined source (for file positions):
+  // kept as numbers so that the parsed JSON of the sources can go as soon as it is joined.
+  const pieceStarts: number[] = [];
+  const firstPiece: number[] = [];
   for (let i = 0; i < json.cells.length; i++) {
     const c: unknown = json.cells[i];
     if (!isObject(c)) return fail(`Cell ${i} is not a JSON object.`);
@@ -103,6 +107,15 @@ export function parseNotebook(text: string): NotebookParseResult {
     if (kind !== 'code' && kind !== 'markdown' && kind !== 'raw') return fail(`Cell ${i} has an unknown cell_type ${JSON.stringify(kind)}.`);
     const source = joinSource(c.source);
     if (source === undefined) return fail(`Cell ${i} has no valid "source" (a string or a list of strings).`);
+    firstPiece.push(pieceStarts.length);
+    if (typeof c.source === 'string') pieceStarts.push(0);
+    else {
+      let d = 0;
+      for (const piece of c.source as string[]) {
+        pieceStarts.push(d);
+        d += piece.length;
+      }
+    }
     const cellMeta = isObject(c.metadata) ? c.metadata : {};
     const tags = Array.isArray(cellMeta.tags) ? cellMeta.tags.filter((t): t is string => typeof t === 'string') : [];
     cells.push({
@@ -118,7 +131,7 @@ export function parseNotebook(text: string): NotebookParseResult {
   const langInfo = isObject(metadata.language_info) ? metadata.language_info : {};
   const kernel = isObject(metadata.kernelspec) ? metadata.kernelspec : {};
   const language = String(langInfo.name ?? kernel.language ?? 'python').toLowerCase();
-  const rawCells = json.cells as Array<Record<string, unknown>>;
+  firstPiece.push(pieceStarts.length);
   // Where each cell sits in the text is only needed to give a finding its file
   // position or to apply a fix, so it is found on first use (a notebook without
   // findings is never scanned). JSON.parse has checked the text, so the structural
@@ -126,7 +139,7 @@ export function parseNotebook(text: string): NotebookParseResult {
   // cell positions.
   let scanned: { spans: CellSpan[]; cellsArray: { start: number; end: number } } | undefined;
   const structure = (): { spans: CellSpan[]; cellsArray: { start: number; end: number } } =>
-    (scanned ??= scanCellSpans(text, rawCells) ?? { spans: [], cellsArray: { start: -1, end: -1 } });
+    (scanned ??= scanCellSpans(text, pieceStarts, firstPiece) ?? { spans: [], cellsArray: { start: -1, end: -1 } });
   const notebook: NotebookModel = {
     text,
     nbformat,
@@ -317,7 +330,10 @@ class ScannedCellSpan implements CellSpan {
 
   constructor(
     private readonly text: string,
-    private readonly source: unknown,
+    /** The decoded starts of every cell's pieces, this cell's from `from` to `to`. */
+    private readonly pieceStarts: readonly number[],
+    private readonly from: number,
+    private readonly to: number,
     start: number,
   ) {
     this.start = start;
@@ -343,20 +359,14 @@ class ScannedCellSpan implements CellSpan {
       if (this.text.charCodeAt(s.i) === 34) token();
       else s.array(token);
     }
-    const parts = typeof this.source === 'string' ? [this.source] : (this.source as string[]);
-    const decodedStarts = new Array<number>(parts.length);
-    let d = 0;
-    for (let i = 0; i < parts.length; i++) {
-      decodedStarts[i] = d;
-      d += parts[i].length;
-    }
-    return { tokens, decodedStarts };
+    return { tokens, decodedStarts: this.pieceStarts.slice(this.from, this.to) };
   }
 }
 
 function scanCellSpans(
   text: string,
-  rawCells: Array<Record<string, unknown>>,
+  pieceStarts: readonly number[],
+  firstPiece: readonly number[],
 ): { spans: CellSpan[]; cellsArray: { start: number; end: number } } | undefined {
   const s = new Scanner(text);
   const spans: CellSpan[] = [];
@@ -370,7 +380,7 @@ function scanCellSpans(
       }
       const arrStart = s.i;
       s.array((n) => {
-        const span = new ScannedCellSpan(text, rawCells[n]?.source, s.i);
+        const span = new ScannedCellSpan(text, pieceStarts, firstPiece[n] ?? 0, firstPiece[n + 1] ?? 0, s.i);
         s.object((ck) => {
           if (ck !== 'source') {
             s.skipValue();
@@ -389,7 +399,7 @@ function scanCellSpans(
   } catch {
     return undefined;
   }
-  if (spans.length !== rawCells.length) return undefined;
+  if (spans.length !== firstPiece.length - 1) return undefined;
   return { spans, cellsArray };
 }
 
