@@ -137,10 +137,9 @@ function notInComment(text: string, h: SecretHit): boolean {
   return !/^\s*(?:#|\/\/)/.test(text.slice(lineStart, h.start));
 }
 
-/** Secret assignments in a Python unit, read through its facts so only real literals count. */
+/** Secret assignments in a Python unit that has a secret-like word (`SIGN_WORD`), read through its facts so only real literals count. */
 function pythonAssignments(unit: PythonUnit): SecretHit[] {
   const text = unit.text;
-  if (!SECRET_WORD.test(text)) return [];
   if (unit.facts.syntaxError) return scanAssignments(text, 'shell').filter((h) => notInComment(text, h));
   const hits: SecretHit[] = [];
   const literals = unit.facts.strings.filter((s) => !s.fString);

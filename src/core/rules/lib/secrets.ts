@@ -125,6 +125,13 @@ const DEFAULT_CREDENTIALS = new Set([
 const PLACEHOLDER_WORDS = /^(?:changeme|change[-_.]?me|change[-_.]?it|replace[-_.]?me|fill[-_.]?me|todo|tbd|none|null|nil|undefined|n\/?a|false|true|dummy|fake|placeholder|redacted|hidden|masked|secret|password|passwd|pwd|pass|token|key|apikey|api[-_]key|access[-_]key|secret[-_]key|value|string|str|xxx+|\.\.\.+)$/i;
 
 /**
+ * `your_api_key`, `enter-your-token-here`, `test password`: a filler word, then words
+ * (each letter may be followed by one separator: the same strings as `(?:[a-z]+[-_ ]?)*`,
+ * without its exponential backtracking), then a secret-like word.
+ */
+const FILLER_NAME = /^(?:your|my|the|enter|insert|replace|put|add|paste|set|some|dummy|fake|sample|test|example|default)[-_ ]?(?:own[-_ ])?(?:[a-z][-_ ]?)*(?:key|token|secret|password|pass|pwd|here|value|id)s?$/i;
+
+/**
  * Placeholders and references, never reported: empty, `<YOUR_KEY>`, `YOUR_API_KEY`,
  * `xxx`, `***`, `${VAR}`, `${{ secrets.X }}`, `{{ var }}`, `%(x)s`, env var names
  * (`OPENAI_API_KEY`), paths and file names, secret-store references.
@@ -136,7 +143,7 @@ export function isPlaceholder(value: string, name?: string): boolean {
   if (/^[<[{(].*[>\]})]$/.test(v)) return true;
   if (/\$\{|\$\(|\{\{|\}\}|%\(|%s\b|^\$[A-Za-z_]|^%[A-Za-z_]+%$|\{[A-Za-z_0-9]*\}/.test(v)) return true;
   if (/x{4,}|X{4,}|\*{3,}|•{2,}|\.{3,}|#{3,}|_{4,}|-{4,}|0{8,}/.test(v)) return true;
-  if (/^(?:your|my|the|enter|insert|replace|put|add|paste|set|some|dummy|fake|sample|test|example|default)[-_ ]?(?:own[-_ ])?(?:[a-z]+[-_ ]?)*(?:key|token|secret|password|pass|pwd|here|value|id)s?$/i.test(v)) return true;
+  if (FILLER_NAME.test(v)) return true;
   if (/(?:^|[-_ ])(?:here|placeholder|goes[-_ ]here)$/i.test(v)) return true;
   if (/your[-_ ]?(?:api|secret|access|own|key|token|password)/i.test(v)) return true;
   // The AWS documentation example keys and similar published examples.

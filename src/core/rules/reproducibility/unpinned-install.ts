@@ -291,7 +291,8 @@ function scanShell(src: string, start: number, end: number, newlineEnds: boolean
 
 function checkInstallArgs(src: string, manager: Manager, args: Word[], out: Unpinned[]): void {
   const valueOptions = manager === 'pip' ? PIP_VALUE_OPTIONS : CONDA_VALUE_OPTIONS;
-  const found: Unpinned[] = [];
+  // Verdicts and their words; the findings are built once `upgrade` is known.
+  let found: Array<{ verdict: NonNullable<SpecVerdict>; word: Word }> | undefined;
   let upgrade = false;
   let constrained = false;
   for (let i = 0; i < args.length; i++) {
@@ -308,13 +309,21 @@ function checkInstallArgs(src: string, manager: Manager, args: Word[], out: Unpi
       continue;
     }
     const verdict = manager === 'pip' ? checkPipSpec(t) : checkCondaSpec(t);
-    if (!verdict) continue;
-    const span = innerSpan(src, args[i]);
-    found.push({ ...verdict, ...span, manager, upgrade: false });
+    if (verdict) (found ??= []).push({ verdict, word: args[i] });
   }
   // A constraints file pins what the command line leaves open.
-  if (constrained) return;
-  for (const f of found) out.push({ ...f, upgrade });
+  if (constrained || !found) return;
+  for (const { verdict, word } of found) {
+    const span = innerSpan(src, word);
+    out.push(finding(verdict, span.start, span.end, manager, upgrade));
+  }
+}
+
+/** `{ ...verdict, start, end, manager, upgrade }` without a spread (the same properties). */
+function finding(verdict: NonNullable<SpecVerdict>, start: number, end: number, manager: Manager, upgrade: boolean): Unpinned {
+  const f: Unpinned = { package: verdict.package, kind: verdict.kind, spec: verdict.spec, extras: verdict.extras, start, end, manager, upgrade };
+  if ('patchSeries' in verdict) f.patchSeries = verdict.patchSeries;
+  return f;
 }
 
 // ---------------------------------------------------------------------------

@@ -107,7 +107,10 @@ interface Analysed {
 
 /** `%%writefile x.py` cells: a script of their own (the test of a cell's text, cached per text). */
 function writesScript(text: string): boolean {
-  return text.includes('%%writefile') && /^\s*%%writefile\s+(?:-a\s+)?\S*\.py\s*$/m.test(text.split('\n', 1)[0]);
+  // The pattern reads the first line only: so does the quick test (not the whole cell).
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  return first.includes('%%writefile') && /^\s*%%writefile\s+(?:-a\s+)?\S*\.py\s*$/m.test(first);
 }
 
 const unitWritesScript = unitMemo((unit) => writesScript(unit.text));
@@ -121,7 +124,8 @@ function programsOf(ctx: RuleContext): Analysed[] {
   let cells: NotebookCell[];
   if (ctx.python) {
     const writes = unitWritesScript.all(ctx.python);
-    cells = ctx.python.units.filter((_, i) => writes[i]).map((u) => nb.cells[u.cell!]);
+    cells = [];
+    for (let i = 0; i < writes.length; i++) if (writes[i]) cells.push(nb.cells[ctx.python.units[i].cell!]);
   } else cells = nb.cells.filter((c) => c.kind === 'code' && writesScript(c.source));
   for (const cell of cells) {
     // The magic line becomes spaces so positions stay cell-relative.
