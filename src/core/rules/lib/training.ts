@@ -86,6 +86,8 @@ const writefileBody = unitMemo((unit): ParsedText | undefined => {
 /** The units of a notebook with `%%writefile x.py` cells replaced by their body: Python the notebook will run elsewhere. */
 function writefileUnits(program: PythonProgram): PythonUnit[] {
   const bodies = writefileBody.all(program);
+  // Most notebooks write no script: their own units, without a copy to compare.
+  if (!bodies.some((b) => b !== undefined)) return program.units;
   return program.units.map((unit, i) => {
     const p = bodies[i];
     return p ? { cell: unit.cell, text: unit.text, magics: p.magics, facts: p.facts, lines: p.lines } : unit;
@@ -278,7 +280,10 @@ function classifyPipelineText(text: string): CtorKind {
  */
 const unitAssignedCalls = unitMemo((unit): ReadonlyArray<string | CallFact> => {
   let out: Array<string | CallFact> | undefined;
-  for (const call of unit.facts.calls) for (const t of call.assignedTo ?? []) (out ??= []).push(t, call);
+  for (const call of unit.facts.calls) {
+    const targets = call.assignedTo;
+    if (targets !== undefined) for (const t of targets) (out ??= []).push(t, call);
+  }
   return out ?? NO_PAIRS;
 });
 
@@ -724,6 +729,14 @@ export function callsOfKind(index: ProgramIndex, kind: number): ResolvedCall[] {
 }
 
 const TRAINING_CALL_NAMES = new Set(['train', 'backward', 'step', 'zero_grad', 'apply_gradients', 'run', 'arun', 'compile']);
+/** FIT_NAMES and TRAINING_CALL_NAMES: one lookup for the TRAINING kind. */
+const TRAINING_KIND_NAMES = new Set([...FIT_NAMES, ...TRAINING_CALL_NAMES]);
+
+/** BOOSTER_FUNCS, tested on the names that start as its modules do (x, l, c, f). */
+function boosterFunction(q: string): boolean {
+  const c = q.charCodeAt(0);
+  return (c === 120 || c === 108 || c === 99 || c === 102) && BOOSTER_FUNCS.test(q);
+}
 
 /** A qualified callee of a booster, Azure ML or Vertex AI training call. */
 function platformTrainingCall(q: string): boolean {
@@ -749,7 +762,7 @@ function platformTrainingCall(q: string): boolean {
 /** Calls that `trainingSites` looks at: every branch of it and of `platformSite`. */
 const TRAINING = callKind((call, q) => {
   const name = call.name;
-  return FIT_NAMES.has(name) || TRAINING_CALL_NAMES.has(name) || platformTrainingCall(q) || (mayBeTrainWord(name) && !call.callee.includes('(') && TRAIN_WORD.test(name));
+  return TRAINING_KIND_NAMES.has(name) || platformTrainingCall(q) || (mayBeTrainWord(name) && !call.callee.includes('(') && TRAIN_WORD.test(name));
 });
 
 /**
@@ -781,7 +794,7 @@ export function trainingSites(index: ProgramIndex): TrainingSite[] {
   for (const rc of callsOfKind(index, TRAINING)) {
     const name = rc.call.name;
     let s: TrainingSite | undefined;
-    if (BOOSTER_FUNCS.test(rc.qualified)) s = site(rc, 'booster', { supervised: true });
+    if (boosterFunction(rc.qualified)) s = site(rc, 'booster', { supervised: true });
     else if (FIT_NAMES.has(name)) s = fitSite(index, rc);
     else if (name === 'train') s = trainSite(index, rc);
     else if (name === 'backward' && receiverOf(rc.call.callee)) backward ??= rc;
@@ -866,7 +879,19 @@ const EVALUATION_NAMES = new Set(['score', 'evaluate', 'predict', 'predict_proba
 
 /** A metric function of a library (METRIC_FUNC, tested on the names that start as it does). */
 function metricFunction(q: string): boolean {
-  return (q.startsWith('sklearn.metrics.') || q.startsWith('torchmetrics.') || q === 'evaluate.load' || q.startsWith('keras.metrics.') || q.startsWith('tensorflow.keras.metrics.')) && METRIC_FUNC.test(q);
+  // The modules METRIC_FUNC starts with, by first letter.
+  switch (q.charCodeAt(0)) {
+    case 115: // s
+      return q.startsWith('sklearn.metrics.') && METRIC_FUNC.test(q);
+    case 116: // t
+      return (q.startsWith('torchmetrics.') || q.startsWith('tensorflow.keras.metrics.')) && METRIC_FUNC.test(q);
+    case 101: // e
+      return q === 'evaluate.load';
+    case 107: // k
+      return q.startsWith('keras.metrics.') && METRIC_FUNC.test(q);
+    default:
+      return false;
+  }
 }
 
 /** Metric, score, evaluate and predict calls on a fitted model (a method: `receiverOf(callee) !== ''`). */
@@ -930,7 +955,8 @@ function callHeldOut(call: CallFact, splits: boolean): string | undefined {
     }
     if (a.kind === 'identifier' && namesHeldOut(a.text)) return a.text;
   }
-  for (const t of call.assignedTo ?? []) if (namesHeldOut(t)) return t;
+  const targets = call.assignedTo;
+  if (targets !== undefined) for (const t of targets) if (namesHeldOut(t)) return t;
   return undefined;
 }
 
@@ -944,15 +970,19 @@ interface CallsHeldOut {
 
 const NO_CALLS_HELD_OUT: CallsHeldOut = { validates: false };
 
+/** 1: CV_FUNCS matches the name, 2: SPLIT_FUNCS does (names repeat: kept for the next runs). */
+const splitsName = cachedTest((s): number => (CV_FUNCS.test(s) ? 1 : 0) | (SPLIT_FUNCS.test(s) ? 2 : 0));
+
 const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
   const out: CallsHeldOut = { validates: false };
   for (const c of unit.facts.calls) {
     // CV_FUNCS and SPLIT_FUNCS are suffix patterns over dot-free words: for a dotted
     // callee, the qualified name matches exactly when the last segment does.
     const q = c.callee.includes('.') ? undefined : qualify(c.callee);
-    const cv = CV_FUNCS.test(c.name) || (q !== undefined && CV_FUNCS.test(q));
+    const splits = splitsName(c.name) | (q !== undefined ? splitsName(q) : 0);
+    const cv = (splits & 1) !== 0;
     if (!out.validates && (cv || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
-    out.call ??= callHeldOut(c, cv || SPLIT_FUNCS.test(c.name) || (q !== undefined && SPLIT_FUNCS.test(q)));
+    out.call ??= callHeldOut(c, splits !== 0);
     if (out.call !== undefined && out.validates) break;
   }
   return out.validates || out.call !== undefined ? out : NO_CALLS_HELD_OUT;
@@ -1023,6 +1053,8 @@ const TRACKING_MODULES = [
   'ray.air.integrations',
   'keepsake',
 ];
+/** First segments of TRACKING_MODULES. */
+const TRACKING_HEADS = new Set(TRACKING_MODULES.map((m) => m.split('.')[0]));
 /** Last segments of tracking calls: loggers, callbacks, `log_metric(s)`, `start_run`, `autolog`. */
 const TRACKING_NAMES = new Set([
   'TensorBoard',
@@ -1058,10 +1090,19 @@ export interface TrackingEvidence {
 /** A tracking library or TensorBoard callback imported by one unit. */
 const unitTrackingImport = unitMemo((unit): string | undefined => {
   for (const imp of unit.facts.imports) {
-    const full = imp.name ? `${imp.module}.${imp.name}` : imp.module;
-    const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || imp.module === p || imp.module.startsWith(p + '.'));
-    if (hit) return hit;
-    if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) return full;
+    const module = imp.module;
+    const dot = module.indexOf('.');
+    // A tracking module is at or under one of TRACKING_MODULES: its first segment is theirs.
+    if (TRACKING_HEADS.has(dot < 0 ? module : module.slice(0, dot))) {
+      const full = imp.name ? `${module}.${imp.name}` : module;
+      const hit = TRACKING_MODULES.find((p) => full === p || full.startsWith(p + '.') || module === p || module.startsWith(p + '.'));
+      if (hit) return hit;
+    }
+    // `module.name` starts as `module` does, then a dot: only these modules can give a name the pattern wants.
+    if (module.startsWith('tensorflow') || module.startsWith('keras')) {
+      const full = imp.name ? `${module}.${imp.name}` : module;
+      if (/^(tensorflow\.)?keras\.callbacks\.(TensorBoard|CSVLogger)$|^tensorflow\.summary/.test(full)) return full;
+    }
   }
   return undefined;
 });
@@ -1078,7 +1119,7 @@ const unitTrackingMagic = unitMemo((unit): string | undefined => {
 /** Metrics returned for a pipeline to store, or a KFP metrics output, in one unit. */
 const unitTrackingText = unitMemo((unit): string | undefined => {
   if (METRIC_DICT_RETURN.test(unit.text)) return 'metrics returned for the pipeline to store';
-  for (const s of unit.facts.strings) if (/^mlpipeline[-_]metrics/.test(s.value)) return s.value;
+  for (const s of unit.facts.strings) if (s.value.startsWith('mlpipeline') && /^mlpipeline[-_]metrics/.test(s.value)) return s.value;
   return undefined;
 });
 
@@ -1094,11 +1135,12 @@ function callTracking(call: CallFact, qualify: (dotted: string) => string): stri
     if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(qualify(call.callee))) return undefined;
     return call.callee;
   }
-  if ((!dotted || call.name === 'init') && /^google\.cloud\.aiplatform\.init$/.test(qualify(call.callee)) && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
+  if ((!dotted || call.name === 'init') && qualify(call.callee) === 'google.cloud.aiplatform.init' && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
+  const writer = METRIC_WRITERS.has(call.name);
   for (const a of call.args) {
     if (a.name === 'tensorboard' && a.text !== 'None') return 'tensorboard=';
     if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return `report_to=${a.text}`;
-    if (a.str !== undefined && METRIC_WRITERS.has(call.name) && METRIC_FILE.test(a.str)) {
+    if (writer && a.str !== undefined && METRIC_FILE.test(a.str)) {
       if (call.name !== 'open' || /[wa]/.test(call.args[1]?.str ?? call.args.find((x) => x.name === 'mode')?.str ?? '')) return `metrics written to ${a.str}`;
     }
   }
@@ -1136,3 +1178,6 @@ export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSi
   const what = call ?? magic ?? firstIn(program, unitTrackingText, (s) => s);
   return what === undefined ? undefined : { what };
 }
+
+/** The name tests that stand for a pattern (or a scan) with a cheaper first step, for the tests that compare them with it. */
+export const trainingTests = { metricFunction, boosterFunction, splitsName, unitTrackingImport };

@@ -39,8 +39,14 @@ interface ProgramSlots {
   imports?: readonly ImportFact[];
   /** Per position: the values of the unit's qualified state under `key` (read by `all` without going through the state). */
   qualifiedValues?: unknown[][];
-  /** Per position: the qualifier handed to qualified memos computing that unit (see CallQualifier). */
+  /** Per position: the positional qualifier of the unit's calls, made on the unit's first question (see CallQualifier). */
   callQualifiers?: Array<CallQualifier | undefined>;
+  /** The `qualify` handed to qualified memos: the program's, answering through the qualifier of the unit `cur` computes. */
+  unitQualify?: (dotted: string) => string;
+  /** Position of the unit a qualified memo computes (-1: none known). */
+  cur: number;
+  /** Counts computations: a unit's qualifier restarts from its first call when a new one asks. */
+  epoch: number;
   /**
    * The previous program with the same units at most positions (the last lint
    * before a one-cell edit): its `all` arrays and alias key, and the positions
@@ -71,41 +77,58 @@ function qualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) 
  */
 class CallQualifier {
   private cursor = 0;
+  /** The computation the cursor belongs to: another one starts from the first call. */
+  private epoch = -1;
   private readonly quals: Array<string | undefined>;
 
-  constructor(
-    private readonly calls: readonly CallFact[],
-    private readonly byName: (dotted: string) => string,
-  ) {
+  constructor(private readonly calls: readonly CallFact[]) {
     this.quals = new Array<string | undefined>(calls.length);
   }
 
-  /** Before a memo reads the unit: its calls come from the first again. */
-  restart(): (dotted: string) => string {
-    this.cursor = 0;
-    return this.qualify;
-  }
-
-  readonly qualify = (dotted: string): string => {
+  qualify(dotted: string, epoch: number, byName: (dotted: string) => string): string {
+    if (this.epoch !== epoch) {
+      this.epoch = epoch;
+      this.cursor = 0;
+    }
     const calls = this.calls;
     const end = Math.min(calls.length, this.cursor + 8);
     for (let k = this.cursor; k < end; k++) {
       if (calls[k].callee === dotted) {
         this.cursor = k + 1;
-        return (this.quals[k] ??= this.byName(dotted));
+        return (this.quals[k] ??= byName(dotted));
       }
     }
-    return this.byName(dotted);
-  };
+    return byName(dotted);
+  }
 }
 
-function callQualifierOf(program: PythonProgram, p: ProgramSlots, i: number): (dotted: string) => string {
-  // No calls: no callee to qualify (anything else is asked of the program's qualifier anyway).
-  if (program.units[i].facts.calls.length === 0) return qualifierOf(program, p);
-  const list = (p.callQualifiers ??= new Array<CallQualifier | undefined>(p.slots.length));
-  let q = list[i];
-  if (!q) list[i] = q = new CallQualifier(program.units[i].facts.calls, qualifierOf(program, p));
-  return q.restart();
+/**
+ * The program's `qualify` as qualified memos get it: one function for every
+ * unit, which answers through the positional qualifier of the unit being
+ * computed (`p.cur`, set around each computation; made on its first question,
+ * so a computation that qualifies nothing costs nothing). Whatever `p.cur`
+ * says, every answer is `program.qualify(dotted)`: a stale position (a
+ * function kept after its computation, a nested one) only costs a lookup.
+ */
+function unitQualifierOf(program: PythonProgram, p: ProgramSlots): (dotted: string) => string {
+  if (!p.unitQualify) {
+    const byName = qualifierOf(program, p);
+    const units = program.units;
+    const list = (p.callQualifiers = new Array<CallQualifier | undefined>(units.length));
+    p.unitQualify = (dotted) => {
+      const i = p.cur;
+      if (i < 0) return byName(dotted);
+      let q = list[i];
+      if (q === undefined) {
+        const calls = units[i].facts.calls;
+        // No calls: no callee to qualify (anything else is asked of the program's qualifier anyway).
+        if (calls.length === 0) return byName(dotted);
+        list[i] = q = new CallQualifier(calls);
+      }
+      return q.qualify(dotted, p.epoch, byName);
+    };
+  }
+  return p.unitQualify;
 }
 
 const programSlots = new WeakMap<PythonProgram, ProgramSlots>();
@@ -114,11 +137,28 @@ const programSlots = new WeakMap<PythonProgram, ProgramSlots>();
 let lastFacts: PythonFacts | undefined;
 let lastFactsSlots: unknown[] | undefined;
 
+/**
+ * A new array of `n` undefined entries, packed (no holes): a copy of a template
+ * of that length, so that reads and writes at any index below `n` never grow or
+ * reshape it (memos write their slots in no particular order).
+ */
+function filledArray(template: { a: unknown[] }, n: number): unknown[] {
+  if (template.a.length !== n) {
+    const a: unknown[] = [];
+    for (let i = 0; i < n; i++) a.push(undefined);
+    template.a = a;
+  }
+  return template.a.slice();
+}
+
+const slotsTemplate = { a: [] as unknown[] };
+
 function slotsOf(unit: PythonUnit): unknown[] {
   const facts = unit.facts;
   if (facts === lastFacts) return lastFactsSlots!;
   let slots = factsSlots.get(facts);
-  if (!slots) factsSlots.set(facts, (slots = []));
+  // Memos are made at module load: by the first lint, `slotCount` is final (a later one grows the array on write).
+  if (!slots) factsSlots.set(facts, (slots = filledArray(slotsTemplate, slotCount)));
   lastFacts = facts;
   lastFactsSlots = slots;
   return slots;
@@ -156,7 +196,7 @@ function programSlotsOf(program: PythonProgram): ProgramSlots {
   }
   const slots = new Array<unknown[]>(n);
   // Every field present from the start: one object shape for all programs.
-  p = { slots, all: [], key: undefined, qualify: undefined, imports: undefined, qualifiedValues: undefined, callQualifiers: undefined, prev: undefined };
+  p = { slots, all: [], key: undefined, qualify: undefined, imports: undefined, qualifiedValues: undefined, callQualifiers: undefined, unitQualify: undefined, cur: -1, epoch: 0, prev: undefined };
   if (prev) {
     const changed: number[] = [];
     let importsChanged = false;
@@ -262,6 +302,8 @@ interface QualifiedState {
   values: unknown[];
 }
 
+const valuesTemplate = { a: [] as unknown[] };
+
 /** Slots of a unit's qualified state under the last alias key read, and under the one before. */
 const QSTATE = slotCount++;
 const QSTATE_BEFORE = slotCount++;
@@ -291,7 +333,7 @@ function qualifiedState(s: unknown[], unit: PythonUnit, key: AliasKey): Qualifie
     s[QSTATE_BEFORE] = last;
     return before;
   }
-  const values = last && sameHeads(unit, last.key, key) ? last.values : before && sameHeads(unit, before.key, key) ? before.values : [];
+  const values = last && sameHeads(unit, last.key, key) ? last.values : before && sameHeads(unit, before.key, key) ? before.values : filledArray(valuesTemplate, qualifiedCount);
   const state: QualifiedState = { key, values };
   s[QSTATE_BEFORE] = last;
   s[QSTATE] = state;
@@ -338,8 +380,11 @@ export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: s
     const values = state.values;
     let v = values[qid];
     if (v === undefined) {
-      const qualify = i < 0 ? qualifierOf(program, p) : callQualifierOf(program, p, i);
-      const value = compute(unit, qualify);
+      const cur = p.cur;
+      p.cur = i;
+      p.epoch++;
+      const value = compute(unit, unitQualifierOf(program, p));
+      p.cur = cur;
       v = values[qid] = value === undefined ? NONE : value;
     }
     return (v === NONE ? undefined : v) as T;
@@ -375,11 +420,16 @@ export function qualifiedMemo<T>(compute: (unit: PythonUnit, qualify: (dotted: s
         }
       }
       out = new Array<T>(n);
+      const qualify = unitQualifierOf(program, p);
       for (let i = 0; i < n; i++) {
         const vs = values[i];
         let v = vs[qid];
         if (v === undefined) {
-          const value = compute(units[i], callQualifierOf(program, p, i));
+          const cur = p.cur;
+          p.cur = i;
+          p.epoch++;
+          const value = compute(units[i], qualify);
+          p.cur = cur;
           v = vs[qid] = value === undefined ? NONE : value;
         }
         out[i] = (v === NONE ? undefined : v) as T;
@@ -437,7 +487,8 @@ function programImports(program: PythonProgram): readonly ImportFact[] {
  * True when an import of the program answers for one of the prefixes: its
  * module is at or under it, or (kind 'names') `module.name` of a `from`
  * import is (`import a.b.c` answers for a, a.b, a.b.c; `from a import b` also
- * for a.b). A scan of the program's imports: cheaper than remembering answers.
+ * for a.b). A scan of the program's imports: cheaper than remembering answers
+ * (and than building sets of what they answer for: programs ask a few questions).
  */
 function importsQuery(program: PythonProgram, prefixes: readonly string[], kind: 'names' | 'modules'): boolean {
   const imports = programImports(program);
