@@ -111,13 +111,96 @@ function pyStep(rc: ResolvedCall, order: number, extraName = ''): PipelineStep {
   return { id: name, label: name === rc.call.name ? `${name}()` : `${rc.call.name}("${name}")`, roles, needs: [], order, conditional: false, inputs, outputs: rc.call.assignedTo ?? [], dataHint, unit: rc.unit, span: rc.call.calleeSpan };
 }
 
+const FIRST_OPERAND = /^[\w[\], ]*$/;
+const LATER_OPERAND = /^[\w[\], ()]+$/;
+
+/**
+ * Adds a line's operators and operands (`segs`, from `String.split(/(>>|<<)/)`:
+ * operands at even indexes, possibly empty) to a chain, from `from` or where the
+ * chain goes on; false, with the chain as it was, when they cannot go on it. A
+ * chain that waits for an operand takes the line's first (which may be empty,
+ * before another operator); a complete one goes on only with an operator.
+ */
+function readOn(parts: string[], segs: readonly string[], from?: number): boolean {
+  let j = from ?? 0;
+  if (from === undefined && parts.length % 2 === 1) {
+    // Complete: the line must start with an operator.
+    if (segs[0].trim() !== '') return false;
+    j = 1;
+  }
+  const at = parts.length;
+  for (; j < segs.length; j++) {
+    if (j % 2 === 1) {
+      parts.push(segs[j]);
+      continue;
+    }
+    const operand = segs[j].trim();
+    // An operator at the end of the line: the chain waits for the next line.
+    if (operand === '' && j === segs.length - 1 && j > 0) break;
+    // An empty operand between two operators (`a >> >> b`, invalid Python) draws no edge but does not end the chain.
+    if (operand !== '' && !LATER_OPERAND.test(operand)) {
+      parts.length = at;
+      return false;
+    }
+    parts.push(operand);
+  }
+  return true;
+}
+
+/**
+ * The chains of Airflow dependencies in a text, `a >> [b, c] >> d()`: each as its
+ * operands and operators in turn (`['a', '>>', '[b, c]', '>>', 'd()']`). A chain
+ * may go on over lines where a line break sits next to an operator (black's style
+ * inside parentheses: `extract\n>> transform\n>> load`); it ends at the last line
+ * it is complete on, or at its last operand when an operator waits for the next
+ * (`a >> b >>` while it is typed). The first operand holds names, commas, brackets and spaces
+ * (or nothing, on a line that starts with an operator), the others parentheses
+ * too. One pass over the lines: the pattern this replaces,
+ * `^[ \t]*([\w[\], ]+(?:\s*(?:>>|<<)\s*[\w[\], ()]+)+)\s*$` (multiline), took
+ * exponential time on spaced operators that fail at the end of a line.
+ */
+export function dependencyChains(text: string): string[][] {
+  const out: string[][] = [];
+  /** The chain being read, and how much of it was complete at the end of a line. */
+  let parts: string[] = [];
+  let complete = 0;
+  const end = (): void => {
+    // A chain left waiting after an operator (being typed) ends at its last operand.
+    const n = parts.length % 2 === 0 ? parts.length - 1 : complete;
+    if (n >= 3) out.push(parts.slice(0, n));
+    parts = [];
+    complete = 0;
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const segs = line.split(/(>>|<<)/);
+    // The line goes on the chain read so far; when it cannot, it may start one of its own.
+    if (parts.length > 0 && readOn(parts, segs)) {
+      if (parts.length % 2 === 1) complete = parts.length;
+      continue;
+    }
+    end();
+    const first = segs[0].trim();
+    // A line without an operator may be the first operand of a chain the next line goes on with.
+    if (!FIRST_OPERAND.test(first) || (segs.length === 1 && first === '')) continue;
+    parts.push(first);
+    if (readOn(parts, segs, 1)) {
+      if (parts.length % 2 === 1) complete = parts.length;
+    } else {
+      parts = [];
+    }
+  }
+  end();
+  return out;
+}
+
 /** Airflow edges: `a >> b >> c`, `[a, b] >> c`, `chain(a, b)`, `a.set_downstream(b)`. */
 function airflowEdges(program: PythonProgram): Array<[string, string]> {
   const edges: Array<[string, string]> = [];
   for (const unit of program.units) {
     if (!unit.text.includes('>>') && !unit.text.includes('<<')) continue;
-    for (const m of unit.text.matchAll(/^[ \t]*([\w[\], ]+(?:\s*(?:>>|<<)\s*[\w[\], ()]+)+)\s*$/gm)) {
-      const parts = m[1].split(/\s*(>>|<<)\s*/);
+    for (const parts of dependencyChains(unit.text)) {
       for (let i = 0; i + 2 < parts.length; i += 2) {
         const left = parts[i].replace(/[[\]()]/g, '').split(',').map((x) => x.trim()).filter(Boolean);
         const right = parts[i + 2].replace(/[[\]()]/g, '').split(',').map((x) => x.trim()).filter(Boolean);
