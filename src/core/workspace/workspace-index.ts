@@ -381,8 +381,11 @@ function lookupDotted(vars: unknown, key: string): unknown {
 export function interpolate(s: string, vars: unknown): string | undefined {
   if (!s.includes('${')) return s;
   let ok = true;
-  const out = s.replace(/\$\{\s*([^}]+?)\s*\}/g, (_, key: string) => {
-    const v = lookupDotted(vars, key);
+  // `${ key }`: the key without the spaces around it (a key of spaces only is its last one, as the
+  // pattern `\$\{\s*([^}]+?)\s*\}` read it; that pattern took cubic time on long runs of spaces).
+  const out = s.replace(/\$\{([^}]+)\}/g, (_, inner: string) => {
+    const trimmed = inner.trim();
+    const v = lookupDotted(vars, trimmed === '' ? inner.slice(-1) : trimmed);
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
     ok = false;
     return '';

@@ -199,12 +199,22 @@ function seedSource(lines: SeedLine[]): string {
   return ['# Fixed seeds, so every run draws the same random numbers.', ...lines.map((s) => importLine(s)), '', ...lines.map((s) => s.line(s.alias))].join('\n');
 }
 
+const IMPORT_START = /^\s*(?:import\s|from\s+\S+\s+import\s|[%!]|\))/;
+const IMPORT_NAMES = /^[\w\s,]+$/;
+
+/** A line a cell that only imports may have (exported for tests). */
+export function onlyImportsLine(line: string): boolean {
+  return IMPORT_START.test(line) || IMPORT_NAMES.test(line);
+}
+
 /** Where the seed cell goes: before the first code cell, or after it when it only imports. */
 function seedCellIndex(nb: NotebookModel): number {
   const first = nb.cells.find((c) => c.kind === 'code');
   if (!first) return 0;
   const lines = first.source.split('\n').filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
-  const importsOnly = lines.length > 0 && lines.every((l) => /^\s*(import\s|from\s+\S+\s+import\s|[%!]|\)|[\w\s,]+,?\s*$)/.test(l));
+  // An import, a magic, the `)` or the names of a parenthesised import (the same lines as
+  // `^\s*(import\s|from\s+\S+\s+import\s|[%!]|\)|[\w\s,]+,?\s*$)`, in linear time).
+  const importsOnly = lines.length > 0 && lines.every(onlyImportsLine);
   return importsOnly ? first.index + 1 : first.index;
 }
 
