@@ -272,10 +272,12 @@ async function main(): Promise<void> {
 
   const ma = median(a);
   const mb = median(b);
+  // Each round's (b) against the (a) measured just before it: steadier than a ratio of medians on a busy machine.
+  const paired = b.map((x, i) => x / a[i]).sort((x, y) => x - y);
   const lines = [
     `corpus: ${corpus} (${count} notebooks in ${repos.length} repositories), node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds, medians`,
     `(a) floor: read + JSON.parse + tree-sitter parse of every code cell   ${ma.toFixed(1)} ms`,
-    `(b) whole check of the same notebooks (index build ${median(idx).toFixed(1)} ms included)   ${mb.toFixed(1)} ms   ratio b/a = ${(mb / ma).toFixed(2)} (target <= 1.5), ${findings} findings`,
+    `(b) whole check of the same notebooks (index build ${median(idx).toFixed(1)} ms included)   ${mb.toFixed(1)} ms   ratio b/a = ${(mb / ma).toFixed(2)} (target <= 1.5), per round ${median(paired).toFixed(2)} (${paired[0].toFixed(2)}-${paired[paired.length - 1].toFixed(2)}), ${findings} findings`,
     `    of which: no rules (notebook scan, magics, parse, facts, index) ${median(b0).toFixed(1)} ms = ${(median(b0) / ma).toFixed(2)} x (a); the first ${first.length} rules only (12 fixed ids + health) ${median(b1).toFixed(1)} ms = ${(median(b1) / ma).toFixed(2)} x (a), ${firstFindings} findings`,
     `(c) re-lint after a one-cell edit, largest notebook (${largest.repo}/${largest.file}, ${largest.cells} cells, ${(largest.size / 1024 / 1024).toFixed(1)} MB): median ${c.medianMs.toFixed(2)} ms, p95 ${c.p95Ms.toFixed(2)} ms (target median < 5 ms); first lint ${c.coldMs.toFixed(1)} ms; ${c.parses} cell parses for 60 edits`,
     `(d) CLI \`check\` of the whole corpus: peak RSS ${mem.maxRssMb.toFixed(0)} MB (target < 150 MB), ${(mem.ms / 1000).toFixed(1)} s, exit ${mem.code}`,

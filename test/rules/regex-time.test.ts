@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { flowSpecClass } from '../../src/core/rules/lib/pipeline-python';
 import { onlyImportsLine } from '../../src/core/rules/reproducibility/unseeded-randomness';
 import { interpolate } from '../../src/core/workspace/workspace-index';
 
@@ -38,6 +39,23 @@ describe('linear-time patterns', () => {
     );
     within(500, () => assert.equal(interpolate('${' + '\t'.repeat(20_000), vars), '${' + '\t'.repeat(20_000)));
     within(500, () => assert.equal(interpolate('${ ' + ' \t'.repeat(20_000) + 'a }', vars), 'A'));
+  });
+
+  it('the Metaflow flow class is the one the old pattern found (property), fast on many unclosed class lines', () => {
+    const OLD = /^class\s+(\w+)\s*\([^)]*FlowSpec[^)]*\)\s*:/m;
+    const piece = fc.constantFrom('class ', 'class\t', 'Flow', 'A', '(', ')', 'FlowSpec', ':', ' ', '\n', 'x', ',', '#');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), (text) => {
+        const m = OLD.exec(text);
+        const got = flowSpecClass(text);
+        assert.deepEqual(got && { index: got.index, name: got.name }, m ? { index: m.index, name: m[1] } : undefined);
+      }),
+      { numRuns: 20000, seed: 9 },
+    );
+    assert.deepEqual(flowSpecClass('from metaflow import FlowSpec\n\nclass Train(FlowSpec):\n    pass\n'), { index: 31, name: 'Train', nameStart: 37 });
+    // The name's own place, also when it is a piece of the word `class` (the old span searched the match for it).
+    assert.deepEqual(flowSpecClass('class ss(FlowSpec):\n'), { index: 0, name: 'ss', nameStart: 6 });
+    within(500, () => assert.equal(flowSpecClass('class A(FlowSpec\n'.repeat(5_000) + 'x'), undefined));
   });
 
   it('the import lines of a first cell (where the seed cell goes) are the old pattern\'s (property), fast on long lines', () => {

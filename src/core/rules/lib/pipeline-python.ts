@@ -195,6 +195,30 @@ export function dependencyChains(text: string): string[][] {
   return out;
 }
 
+const CLASS_HEAD = /^class\s+(\w+)\s*\(/gm;
+const COLON_AFTER = /\s*:/y;
+
+/**
+ * The first `class Name(... FlowSpec ...):` starting a line: where it starts, its
+ * name and where that is. The bases are read up to the first `)`, as the pattern
+ * `^class\s+(\w+)\s*\([^)]*FlowSpec[^)]*\)\s*:` read them (exported for tests; that
+ * pattern took cubic time on many unclosed class lines).
+ */
+export function flowSpecClass(text: string): { index: number; name: string; nameStart: number } | undefined {
+  if (!text.includes('FlowSpec')) return undefined;
+  CLASS_HEAD.lastIndex = 0;
+  for (let m = CLASS_HEAD.exec(text); m; m = CLASS_HEAD.exec(text)) {
+    const open = m.index + m[0].length;
+    const close = text.indexOf(')', open);
+    // No `)` after this class line: none after a later one either.
+    if (close < 0) return undefined;
+    if (!text.slice(open, close).includes('FlowSpec')) continue;
+    COLON_AFTER.lastIndex = close + 1;
+    if (COLON_AFTER.test(text)) return { index: m.index, name: m[1], nameStart: m.index + m[0].indexOf(m[1], 5) };
+  }
+  return undefined;
+}
+
 /** Airflow edges: `a >> b >> c`, `[a, b] >> c`, `chain(a, b)`, `a.set_downstream(b)`. */
 function airflowEdges(program: PythonProgram): Array<[string, string]> {
   const edges: Array<[string, string]> = [];
@@ -343,7 +367,7 @@ function buildPythonPipelines(program: PythonProgram): Pipeline[] {
   }
   if (kind === 'metaflow') {
     for (const unit of program.units) {
-      const cls = /^class\s+(\w+)\s*\([^)]*FlowSpec[^)]*\)\s*:/m.exec(unit.text);
+      const cls = flowSpecClass(unit.text);
       if (!cls) continue;
       const steps: PipelineStep[] = [];
       for (const fn of unit.facts.functions) {
@@ -352,8 +376,7 @@ function buildPythonPipelines(program: PythonProgram): Pipeline[] {
         steps.push({ id: fn.name, label: `step ${fn.name}`, roles: nameRoles(fn.name), needs: [], order: steps.length, conditional: false, inputs: [], outputs: [], dataHint: DATA_WORD.test(body), unit, span: fn.nameSpan });
       }
       resolveBareValidation(steps, new Map(steps.map((s) => [s, s.id] as [PipelineStep, string])));
-      const start = cls.index + cls[0].indexOf(cls[1]);
-      out.push({ kind, name: cls[1], steps, conditions: [], unit, span: { start, end: start + cls[1].length }, scheduled, runsHere });
+      out.push({ kind, name: cls.name, steps, conditions: [], unit, span: { start: cls.nameStart, end: cls.nameStart + cls.name.length }, scheduled, runsHere });
     }
     return out;
   }
