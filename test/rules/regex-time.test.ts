@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { flowSpecClass } from '../../src/core/rules/lib/pipeline-python';
+import { urlCredentials } from '../../src/core/rules/lib/secrets';
 import { onlyImportsLine } from '../../src/core/rules/reproducibility/unseeded-randomness';
 import { interpolate } from '../../src/core/workspace/workspace-index';
 
@@ -39,6 +40,7 @@ describe('linear-time patterns', () => {
     );
     within(500, () => assert.equal(interpolate('${' + '\t'.repeat(20_000), vars), '${' + '\t'.repeat(20_000)));
     within(500, () => assert.equal(interpolate('${ ' + ' \t'.repeat(20_000) + 'a }', vars), 'A'));
+    within(500, () => assert.equal(interpolate('${\u0000'.repeat(20_000), vars), '${\u0000'.repeat(20_000)));
   });
 
   it('the Metaflow flow class is the one the old pattern found (property), fast on many unclosed class lines', () => {
@@ -67,5 +69,38 @@ describe('linear-time patterns', () => {
     );
     within(500, () => assert.equal(onlyImportsLine('\t'.repeat(20_000) + '.'), false));
     within(500, () => assert.equal(onlyImportsLine('x' + ' \t,'.repeat(20_000) + '.'), false));
+  });
+});
+
+describe('URL credentials in linear time', () => {
+  // The three patterns they replace, and the stops `urlCredentials` gets for each.
+  const space = (c: number) => /\s/.test(String.fromCharCode(c));
+  const cases: Array<[RegExp, (c: number) => boolean, (c: number) => boolean]> = [
+    [/:\/\/[^\s/@"']*:[^\s@"']*@/, (c) => space(c) || '/@"\''.includes(String.fromCharCode(c)), (c) => space(c) || '@"\''.includes(String.fromCharCode(c))],
+    [/:\/\/[^/\s@]*:[^/\s@]*@/, (c) => space(c) || '/@'.includes(String.fromCharCode(c)), (c) => space(c) || '/@'.includes(String.fromCharCode(c))],
+    [/:\/\/[^:/\s@]*:([^@\s]*)@/, (c) => space(c) || ':/@'.includes(String.fromCharCode(c)), (c) => space(c) || c === 64],
+  ];
+  const piece = fc.constantFrom('://', ':', '/', '@', ' ', '"', "'", 'a', 'pw', '\n', '\u00a0', '\u2028', '\t', 'x@');
+
+  it('finds what the old patterns found, where they found it (property)', () => {
+    for (const [old, user, password] of cases) {
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 14 }).map((p) => p.join('')), (text) => {
+          const m = old.exec(text);
+          const got = urlCredentials(text, user, password);
+          // Where the match starts and where its `@` is; the password where the pattern captures it.
+          const seen = got && { index: got.index, at: got.end, password: m?.[1] === undefined ? undefined : text.slice(got.password, got.end) };
+          assert.deepEqual(seen, m ? { index: m.index, at: m.index + m[0].length - 1, password: m[1] } : undefined, `${old} on ${JSON.stringify(text)}`);
+        }),
+        { numRuns: 20000, seed: 13 },
+      );
+    }
+  });
+
+  it('stays linear on long runs of `:` and `://:` (the old patterns took seconds on 30,000 characters)', () => {
+    for (const [, user, password] of cases) {
+      within(500, () => assert.equal(urlCredentials('://' + ':'.repeat(100_000), user, password), undefined));
+      within(500, () => assert.equal(urlCredentials('://:'.repeat(25_000), user, password), undefined));
+    }
   });
 });

@@ -380,17 +380,29 @@ function lookupDotted(vars: unknown, key: string): unknown {
 /** Fills `${...}` templates; undefined when one does not resolve to a scalar. */
 export function interpolate(s: string, vars: unknown): string | undefined {
   if (!s.includes('${')) return s;
-  let ok = true;
-  // `${ key }`: the key without the spaces around it (a key of spaces only is its last one, as the
-  // pattern `\$\{\s*([^}]+?)\s*\}` read it; that pattern took cubic time on long runs of spaces).
-  const out = s.replace(/\$\{([^}]+)\}/g, (_, inner: string) => {
+  // Each `${...}` up to the first `}` after it, as the pattern `\$\{\s*([^}]+?)\s*\}` read
+  // them, in linear time (that pattern took cubic time on long runs of spaces, and
+  // `\$\{([^}]+)\}` quadratic time on many unclosed `${`). The key is what is inside
+  // without the spaces around it; a key of spaces only is its last one.
+  let out = '';
+  let last = 0;
+  for (let i = s.indexOf('${'); i >= 0; ) {
+    const close = s.indexOf('}', i + 2);
+    // No `}` after this `${`: none after a later one either.
+    if (close < 0) break;
+    if (close === i + 2) {
+      i = s.indexOf('${', i + 1);
+      continue;
+    }
+    const inner = s.slice(i + 2, close);
     const trimmed = inner.trim();
     const v = lookupDotted(vars, trimmed === '' ? inner.slice(-1) : trimmed);
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-    ok = false;
-    return '';
-  });
-  return ok ? out : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    out += s.slice(last, i) + String(v);
+    last = close + 1;
+    i = s.indexOf('${', last);
+  }
+  return out + s.slice(last);
 }
 
 function deepMerge(into: Record<string, unknown>, from: unknown): void {

@@ -152,7 +152,7 @@ export function isPlaceholder(value: string, name?: string): boolean {
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && !/\d{4,}/.test(v)) return true;
   // Paths, URLs without credentials, file names, secret-store references.
   if (/^(?:\/|\.{1,2}\/|~\/|[A-Za-z]:\\|file:)/.test(v)) return true;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !/:\/\/[^/\s@]*:[^/\s@]*@/.test(v)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !urlCredentials(v, PART_STOP, PART_STOP)) return true;
   if (/\.(?:json|ya?ml|txt|pem|key|crt|cer|p12|pfx|env|cfg|ini|toml|csv|pkl|pickle|secret)$/i.test(v)) return true;
   if (/^(?:arn:aws:secretsmanager|arn:aws:ssm|projects\/[^/]+\/secrets\/|vault:|secret:|keyvault:|azurekeyvault|@Microsoft\.KeyVault|ref\+|op:\/\/)/i.test(v)) return true;
   // The value repeats its own name (`token: token`, `password="PASSWORD"`).
@@ -373,8 +373,51 @@ const TOKEN_PATTERNS: TokenPattern[] = [
 
 const HEX40 = /[0-9a-f]{40}/;
 const AWS_ID = /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}/;
-/** `user:password@` in a URL: apart, and only where `://` occurs (scanning for it at every position costs as much as all the rest). */
-const URL_CREDENTIALS = /:\/\/[^\s/@"']*:[^\s@"']*@/;
+/** `user:password@` in a URL (the pattern `:\/\/[^\s/@"']*:[^\s@"']*@`, in linear time: see `urlCredentials`). */
+const URL_CREDENTIALS = { test: (text: string): boolean => urlCredentials(text, USER_STOP, PASSWORD_STOP) !== undefined };
+
+/** JavaScript's `\s`. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Characters a URL's user part (`[^\s/@"']`) and password part (`[^\s@"']`) cannot hold. */
+const USER_STOP = (c: number): boolean => isSpace(c) || c === 47 || c === 64 || c === 34 || c === 39;
+const PASSWORD_STOP = (c: number): boolean => isSpace(c) || c === 64 || c === 34 || c === 39;
+/** `[^/\s@]` for both parts (the placeholder test). */
+const PART_STOP = (c: number): boolean => isSpace(c) || c === 47 || c === 64;
+/** `[^:/\s@]` (a user part without `:`) and `[^@\s]` (the password reported). */
+const PLAIN_USER_STOP = (c: number): boolean => isSpace(c) || c === 58 || c === 47 || c === 64;
+const REPORTED_PASSWORD_STOP = (c: number): boolean => isSpace(c) || c === 64;
+
+/**
+ * The first `://user:password@` of a text as a pattern `:\/\/[^U]*:[^P]*@` finds it
+ * (`U`, `P`: the characters each part cannot hold, `isUserStop`, `isPasswordStop`;
+ * every character the user part holds, and `:`, the password part holds too), in
+ * linear time: those patterns took quadratic time on a long run of `:` or `://:`.
+ * The password starts after the first `:` of the user part: a later one gives the
+ * same end. Returns where the match starts and where its password starts and ends
+ * (the `@` follows).
+ */
+export function urlCredentials(text: string, isUserStop: (c: number) => boolean, isPasswordStop: (c: number) => boolean): { index: number; password: number; end: number } | undefined {
+  // Where the password part that starts at or before `stopFrom` stops (remembered: every start is later).
+  let stopFrom = -1;
+  let stopAt = -1;
+  for (let p = text.indexOf('://'); p >= 0; p = text.indexOf('://', p + 1)) {
+    let j = p + 3;
+    while (j < text.length && text.charCodeAt(j) !== 58 && !isUserStop(text.charCodeAt(j))) j++;
+    if (j >= text.length || text.charCodeAt(j) !== 58) continue;
+    const from = j + 1;
+    if (!(from >= stopFrom && from <= stopAt)) {
+      let k = from;
+      while (k < text.length && !isPasswordStop(text.charCodeAt(k))) k++;
+      stopAt = k;
+    }
+    stopFrom = from;
+    if (stopAt < text.length && text.charCodeAt(stopAt) === 64) return { index: p, password: from, end: stopAt };
+  }
+  return undefined;
+}
 
 /**
  * The shapes of the tokens above and of the secretlint preset's ones: a prefix
@@ -551,10 +594,11 @@ async function secretlintHits(text: string): Promise<SecretHit[]> {
     if (rule === 'database-connection-string' || rule === 'basicauth') {
       // Report the password part only, and only when it is not a placeholder.
       const url = text.slice(start, end);
-      const pw = /:\/\/[^:/\s@]*:([^@\s]*)@/.exec(url);
-      if (!pw || isPlaceholder(pw[1]) || /^(?:password|pass|pwd|secret|[*x]+)$/i.test(pw[1])) continue;
-      start += pw.index + pw[0].length - 1 - pw[1].length;
-      end = start + pw[1].length;
+      const pw = urlCredentials(url, PLAIN_USER_STOP, REPORTED_PASSWORD_STOP);
+      const password = pw ? url.slice(pw.password, pw.end) : '';
+      if (!pw || isPlaceholder(password) || /^(?:password|pass|pwd|secret|[*x]+)$/i.test(password)) continue;
+      start += pw.password;
+      end = start + password.length;
     }
     const value = text.slice(start, end);
     if (rule !== 'privatekey' && rule !== 'gcp' && (/EXAMPLE/.test(value) || /x{6,}|X{6,}|\*{4,}/.test(value))) continue;
