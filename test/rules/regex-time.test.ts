@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { flowSpecClass } from '../../src/core/rules/lib/pipeline-python';
 import { urlCredentials } from '../../src/core/rules/lib/secrets';
+import { DIRECT_REFERENCE } from '../../src/core/rules/reproducibility/unpinned-install';
 import { onlyImportsLine } from '../../src/core/rules/reproducibility/unseeded-randomness';
 import { interpolate } from '../../src/core/workspace/workspace-index';
 
@@ -58,6 +59,16 @@ describe('linear-time patterns', () => {
     // The name's own place, also when it is a piece of the word `class` (the old span searched the match for it).
     assert.deepEqual(flowSpecClass('class ss(FlowSpec):\n'), { index: 0, name: 'ss', nameStart: 6 });
     within(500, () => assert.equal(flowSpecClass('class A(FlowSpec\n'.repeat(5_000) + 'x'), undefined));
+  });
+
+  it('a requirement\'s direct reference (`name [extras] @ url`) is the old pattern\'s (property), fast on long runs of spaces', () => {
+    const OLD = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)/;
+    const piece = fc.constantFrom('pkg', 'a.b', '-', ' ', '\t', '[x]', '[', ']', '@', 'git+https://h/r', '\n', '#');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }).map((p) => p.join('')), (s) => assert.deepEqual(DIRECT_REFERENCE.exec(s)?.slice(0, 4), OLD.exec(s)?.slice(0, 4))),
+      { numRuns: 20000, seed: 17 },
+    );
+    within(500, () => assert.equal(DIRECT_REFERENCE.exec('0' + '\t'.repeat(50_000)), null));
   });
 
   it('the import lines of a first cell (where the seed cell goes) are the old pattern\'s (property), fast on long lines', () => {
