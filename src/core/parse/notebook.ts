@@ -348,7 +348,7 @@ class ScannedCellSpan implements CellSpan {
   }
 
   private readSource(): { tokens: Array<{ start: number; end: number }>; decodedStarts: number[] } {
-    const tokens: Array<{ start: number; end: number }> = [];
+    let tokens: Array<{ start: number; end: number }> = [];
     if (this.sourceStart >= 0) {
       const s = new Scanner(this.text);
       s.i = this.sourceStart;
@@ -356,8 +356,13 @@ class ScannedCellSpan implements CellSpan {
         const start = s.string();
         tokens.push({ start, end: s.i - 1 });
       };
-      if (this.text.charCodeAt(s.i) === 34) token();
-      else s.array(token);
+      try {
+        if (this.text.charCodeAt(s.i) === 34) token();
+        else s.array(token);
+      } catch {
+        // The structural scan already read this value; should it not read as tokens, positions fall back to the source's start.
+        tokens = [];
+      }
     }
     return { tokens, decodedStarts: this.pieceStarts.slice(this.from, this.to) };
   }
