@@ -183,7 +183,7 @@ export function dependencyChains(text: string): string[][] {
     end();
     const first = segs[0].trim();
     // A line without an operator may be the first operand of a chain the next line goes on with.
-    if (!FIRST_OPERAND.test(first) || (segs.length === 1 && first === '')) continue;
+    if (!FIRST_OPERAND.test(first)) continue;
     parts.push(first);
     if (readOn(parts, segs, 1)) {
       if (parts.length % 2 === 1) complete = parts.length;

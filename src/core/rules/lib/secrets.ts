@@ -367,14 +367,16 @@ const TOKEN_PATTERNS: TokenPattern[] = [
     re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:/@"'<>{}()[\]\\]{1,100}):([^\s@/"'<>\\]{1,200})@[^\s/"'<>:@]/dgi,
     group: 2,
     accept: (v) => !isPlaceholder(v) && !/^\$|^%|^\{/.test(v) && v !== '' && !/^(?:password|pass|pwd|secret|token|[*x]+)$/i.test(v),
-    needs: (t) => t.includes('://') && URL_CREDENTIALS.test(t),
+    needs: hasUrlCredentials,
   },
 ];
 
 const HEX40 = /[0-9a-f]{40}/;
 const AWS_ID = /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA)[A-Z0-9]{16}/;
 /** `user:password@` in a URL (the pattern `:\/\/[^\s/@"']*:[^\s@"']*@`, in linear time: see `urlCredentials`). */
-const URL_CREDENTIALS = { test: (text: string): boolean => urlCredentials(text, USER_STOP, PASSWORD_STOP) !== undefined };
+function hasUrlCredentials(text: string): boolean {
+  return urlCredentials(text, USER_STOP, PASSWORD_STOP) !== undefined;
+}
 
 /** JavaScript's `\s`. */
 function isSpace(c: number): boolean {
@@ -503,7 +505,7 @@ const AWS_SECRET_SHAPE = /secret_?access_?key["']?\s*(?::|=>|=)\s*["']?[A-Za-z0-
 /** Whether secretlint's preset may report something in a text (the patterns above cover all of its token shapes). */
 function secretlintMayReport(text: string): boolean {
   if (TOKEN_SHAPE.test(text)) return true;
-  if (text.includes('://') && URL_CREDENTIALS.test(text)) return true;
+  if (hasUrlCredentials(text)) return true;
   return (text.includes('ccess') || text.includes('CCESS')) && AWS_SECRET_SHAPE.test(text);
 }
 
@@ -629,7 +631,7 @@ export const SIGN_TOKEN = 2;
  */
 export function secretSigns(text: string): number {
   if (SECRET_WORD.test(text)) return SIGN_WORD | (mayHoldProviderTokens(text) ? SIGN_TOKEN : 0);
-  return TOKEN_SHAPE.test(text) || (text.includes('://') && URL_CREDENTIALS.test(text)) || (text.includes('wandb') && HEX40.test(text)) ? SIGN_TOKEN : 0;
+  return TOKEN_SHAPE.test(text) || hasUrlCredentials(text) || (text.includes('wandb') && HEX40.test(text)) ? SIGN_TOKEN : 0;
 }
 
 /** Token formats of known providers (secretlint's preset and the ML platforms above). */
