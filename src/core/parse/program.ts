@@ -62,26 +62,6 @@ export class UnitCache {
   }
 }
 
-const unitMemo = new WeakMap<PythonFacts, Map<string, unknown>>();
-
-/**
- * Caches a per-unit summary across lint runs: the facts object of an unchanged
- * cell is the same object from one run to the next (UnitCache), so a rule that
- * derives its per-cell data through this only recomputes the edited cell. `key`
- * names the summary; the cell index is part of the key because summaries may
- * hold it. The summary must depend on the unit alone (text, facts, magics, cell
- * index): never on other cells, such as names qualified through their imports.
- */
-export function memoUnit<T>(unit: PythonUnit, key: string, compute: () => T): T {
-  let m = unitMemo.get(unit.facts);
-  if (!m) unitMemo.set(unit.facts, (m = new Map()));
-  const k = `${key}\u0000${unit.cell ?? ''}`;
-  if (m.has(k)) return m.get(k) as T;
-  const v = compute();
-  m.set(k, v);
-  return v;
-}
-
 export interface ResolvedCall {
   unit: PythonUnit;
   call: CallFact;

@@ -441,6 +441,8 @@ class Tokenizer {
   private top = -1;
   /** Offset after the last `\n` met between tokens: the start of the physical line of the next token. */
   private lineStart = 0;
+  /** The next token is the first of a logical line (none yet, or the last one is a line break). */
+  private lineFirst = true;
 
   constructor(
     private readonly src: string,
@@ -454,7 +456,10 @@ class Tokenizer {
     const k = t.length;
     if (k === t.kind.length) t.grow();
     // The first token of a logical line: its indentation.
-    if (k === 0 || t.kind[k - 1] === NL) t.indents[t.lineCount] = start - this.lineStart;
+    if (this.lineFirst) {
+      t.indents[t.lineCount] = start - this.lineStart;
+      this.lineFirst = false;
+    }
     t.kind[k] = kind;
     t.word[k] = word;
     t.flags[k] = flags;
@@ -482,7 +487,9 @@ class Tokenizer {
       const c = s.charCodeAt(i);
       switch (c < 128 ? CHAR_CLASS[c] : C_NON_ASCII) {
         case C_SPACE:
+          // Runs of blanks (indentation): one test per character.
           i++;
+          while (i < to && s.charCodeAt(i) === 32) i++;
           continue;
         case C_HASH: {
           const nl = s.indexOf('\n', i);
@@ -490,9 +497,10 @@ class Tokenizer {
           continue;
         }
         case C_NEWLINE:
-          if (this.depth === 0 && !fstring && t.length > 0 && t.kind[t.length - 1] !== NL) {
+          if (this.depth === 0 && !fstring && !this.lineFirst) {
             t.addLineEnd(t.length);
             this.push(NL, 0, i, i + 1, 0);
+            this.lineFirst = true;
           }
           i++;
           this.lineStart = i;
@@ -510,11 +518,14 @@ class Tokenizer {
           let end = i + 1;
           while (end < n) {
             const d = s.charCodeAt(end);
-            if (d > 127 || CHAR_CLASS[d] < C_DIGIT) break;
+            if (d > 127) {
+              // A non-ASCII identifier: let the regex take it whole.
+              end = nameEnd(s, i);
+              break;
+            }
+            if (CHAR_CLASS[d] < C_DIGIT) break;
             end++;
           }
-          // A non-ASCII identifier: let the regex take it whole.
-          if (end < n && s.charCodeAt(end) > 127) end = nameEnd(s, i);
           i = this.name(i, end, fstring);
           continue;
         }
@@ -756,7 +767,7 @@ class StatementReader {
     private readonly src: string,
     private readonly toks: Tokens,
     /** The names-only read's output. */
-    private readonly names?: CellNames,
+    private readonly names?: CellNamesBuilder,
   ) {
     this.kind = toks.kind;
     this.word = toks.word;
@@ -832,15 +843,15 @@ class StatementReader {
     }
     if (this.stmtFn >= 0) return;
     const name = this.anyText(k);
-    if (this.stmtInClass) names.maybe.add(name);
-    else if (!names.defs.has(name)) names.defs.set(name, this.ref(k, name, false));
+    if (this.stmtInClass) addMaybe(names, name);
+    else if (!names.defs.has(name)) addDef(names, name, this.ref(k, name, false));
   }
 
   /** A name the statement may bind (`except E as e`, `case` captures). */
   private weakBind(k: number): void {
     const names = this.names;
     if (!names) this.cur!.weakDefs.push(this.ref(k, this.text(k), false));
-    else if (this.stmtFn < 0) names.maybe.add(this.text(k));
+    else if (this.stmtFn < 0) addMaybe(names, this.text(k));
   }
 
   /** The root of a mutated target (a name). */
@@ -860,7 +871,7 @@ class StatementReader {
     if (local && this.hasBindings && this.boundLocally(k)) return;
     const name = this.text(k);
     if (!names) this.cur!.uses.push(this.ref(k, name, index && this.inSubscript(k)));
-    else if (!names.uses.has(name)) names.uses.set(name, this.ref(k, name, index && this.inSubscript(k)));
+    else if (!names.uses.has(name)) addUse(names, name, this.ref(k, name, index && this.inSubscript(k)));
   }
 
   private inSubscript(k: number): boolean {
@@ -1201,7 +1212,7 @@ class StatementReader {
         for (let k = from + 1; k < to; k++) if (kind[k] === NAME) globals.push(this.text(k));
       } else if (this.names && this.stmtFn >= 0) {
         // The names-only read keeps a function's `global` names (as names it may bind).
-        for (let k = from + 1; k < to; k++) if (kind[k] === NAME) this.names.maybe.add(this.text(k));
+        for (let k = from + 1; k < to; k++) if (kind[k] === NAME) addMaybe(this.names, this.text(k));
       }
       this.endStmt();
       return;
@@ -1303,7 +1314,7 @@ function magicEffects(unit: PythonUnit): { opaque: boolean; defs: string[] } {
 }
 
 /** Tokenizes and reads a text: its statements, or with `names` its module-level names only. */
-function readStatements(src: string, names?: CellNames): StatementReader {
+function readStatements(src: string, names?: CellNamesBuilder): StatementReader {
   const shared = !sharedTokensLent;
   if (shared) sharedTokensLent = true;
   try {
@@ -1455,26 +1466,64 @@ export function statementAt(flow: UnitFlow, offset: number): Stmt | undefined {
 // ---------------------------------------------------------------------------
 // Module-level names per cell (for hidden state)
 
+/**
+ * A cell's module-level names. Read only: an empty collection is one shared
+ * instance (most cells have no `maybe` name, many bind or read nothing).
+ */
 export interface CellNames {
   /** Names bound at module level, with their first binding. */
-  defs: Map<string, NameRef>;
+  readonly defs: ReadonlyMap<string, NameRef>;
   /** Names that may be bound (class attributes, `global` in functions, `except ... as`, magics). */
-  maybe: Set<string>;
+  readonly maybe: ReadonlySet<string>;
   /** Names read at module level (class bodies included, function bodies excluded), first read. */
+  readonly uses: ReadonlyMap<string, NameRef>;
+  opaque: boolean;
+}
+
+/** The empty `defs` / `uses` and `maybe` of every CellNames until its first entry (never written). */
+const NO_REFS: Map<string, NameRef> = new Map();
+const NO_NAMES: Set<string> = new Set();
+
+/** CellNames while it is being read (the only writer). */
+interface CellNamesBuilder {
+  defs: Map<string, NameRef>;
+  maybe: Set<string>;
   uses: Map<string, NameRef>;
   opaque: boolean;
 }
 
-function addNames(out: CellNames, st: Stmt): void {
+function newCellNames(magicDefs: readonly string[], opaque: boolean): CellNamesBuilder {
+  return { defs: NO_REFS, maybe: magicDefs.length ? new Set(magicDefs) : NO_NAMES, uses: NO_REFS, opaque };
+}
+
+function addMaybe(out: CellNamesBuilder, name: string): void {
+  if (out.maybe === NO_NAMES) out.maybe = new Set();
+  out.maybe.add(name);
+}
+
+/** Keeps a binding unless the name has one already (`ref` makes it: only when kept). */
+function addDef(out: CellNamesBuilder, name: string, ref: NameRef): void {
+  if (out.defs === NO_REFS) out.defs = new Map();
+  else if (out.defs.has(name)) return;
+  out.defs.set(name, ref);
+}
+
+function addUse(out: CellNamesBuilder, name: string, ref: NameRef): void {
+  if (out.uses === NO_REFS) out.uses = new Map();
+  else if (out.uses.has(name)) return;
+  out.uses.set(name, ref);
+}
+
+function addNames(out: CellNamesBuilder, st: Stmt): void {
   if (st.fn >= 0) {
-    if (st.globals) for (const g of st.globals) out.maybe.add(g);
+    if (st.globals) for (const g of st.globals) addMaybe(out, g);
     return;
   }
-  for (const u of st.uses) if (!out.uses.has(u.name)) out.uses.set(u.name, u);
-  for (const w of st.weakDefs) out.maybe.add(w.name);
+  for (const u of st.uses) addUse(out, u.name, u);
+  for (const w of st.weakDefs) addMaybe(out, w.name);
   for (const d of st.defs) {
-    if (st.inClass) out.maybe.add(d.name);
-    else if (!out.defs.has(d.name)) out.defs.set(d.name, d);
+    if (st.inClass) addMaybe(out, d.name);
+    else addDef(out, d.name, d);
   }
 }
 
@@ -1484,14 +1533,14 @@ function addNames(out: CellNames, st: Stmt): void {
  * them), unless `unitFlow` already has them.
  */
 const namesMemo = unitMemo((unit): CellNames => {
-  let out: CellNames;
+  let out: CellNamesBuilder;
   const flow = cache.get(unit.facts);
   if (flow) {
-    out = { defs: new Map(), maybe: new Set(flow.magicDefs), uses: new Map(), opaque: flow.opaque };
+    out = newCellNames(flow.magicDefs, flow.opaque);
     for (const st of flow.stmts) addNames(out, st);
   } else {
     const magic = magicEffects(unit);
-    out = { defs: new Map(), maybe: new Set(magic.defs), uses: new Map(), opaque: false };
+    out = newCellNames(magic.defs, false);
     const reader = readStatements(codeOf(unit), out);
     out.opaque = reader.opaque || magic.opaque || opaqueCalls(unit) || reader.mutated;
   }

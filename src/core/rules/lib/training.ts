@@ -75,13 +75,28 @@ export function parseEmbedded(text: string, options: { writefile: boolean; magic
 
 /** `%%writefile [-a] path/x.py` cells: their body, parsed (cached per cell text). */
 const writefileBody = unitMemo((unit): ParsedText | undefined => {
-  if (!unit.text.includes('%%writefile')) return undefined;
+  if (!mayStartWritefile(unit.text) || !unit.text.includes('%%writefile')) return undefined;
   const first = unit.text.split('\n', 1)[0];
   if (!/^\s*%%writefile\s+(-a\s+)?\S*\.py\b/.test(first)) return undefined;
   const p = parseEmbedded(unit.text, { writefile: true, magics: true });
   if (p.facts.syntaxError && p.facts.calls.length === 0) return undefined;
   return p;
 });
+
+/**
+ * False when the first line of a text cannot be `\s*%%writefile...`: it starts with
+ * something else than ASCII blanks and a `%` (any other character above U+007F may
+ * be a blank `\s` knows: then true). A look at the first characters, not a scan of the text.
+ */
+function mayStartWritefile(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 37) return true; // %
+    if (c === 32 || c === 9 || c === 11 || c === 12 || c === 13) continue;
+    return c > 127;
+  }
+  return false;
+}
 
 /** The units of a notebook with `%%writefile x.py` cells replaced by their body: Python the notebook will run elsewhere. */
 function writefileUnits(program: PythonProgram): PythonUnit[] {
@@ -608,7 +623,7 @@ function platformSite(index: ProgramIndex, rc: ResolvedCall): TrainingSite | und
   }
   if (rc.call.name === 'compile' && rc.qualified.startsWith('dspy.')) return site(rc, 'prompt', {});
   // Pipeline components named for training: `train_op(...)` loaded from a component spec.
-  if (TRAIN_WORD.test(rc.call.name) && !rc.call.callee.includes('(')) {
+  if (mayBeTrainWord(rc.call.name) && TRAIN_WORD.test(rc.call.name) && !rc.call.callee.includes('(')) {
     const def = index.assignment(rc.call.callee, rc);
     if (def && COMPONENT_FACTORY.test(def.qualified)) {
       const azure = def.qualified.startsWith('azure.');
@@ -689,15 +704,34 @@ export function callKind(test: KindTest): number {
   return 1 << (kindTests.length - 1);
 }
 
+const notOfKind: KindTest = () => false;
+
 function kindsOf(): QualifiedMemo<readonly KindedCall[]> {
-  return (kindsMemo ??= qualifiedMemo((unit, qualify) => {
-    const tests = kindTests;
+  if (kindsMemo) return kindsMemo;
+  const tests = kindTests.slice();
+  const n = tests.length;
+  // One call site per test for the first eight (the libraries register six): a site that
+  // always calls the same function can be inlined, one called with every test cannot.
+  const [t0 = notOfKind, t1 = notOfKind, t2 = notOfKind, t3 = notOfKind, t4 = notOfKind, t5 = notOfKind, t6 = notOfKind, t7 = notOfKind] = tests;
+  return (kindsMemo = qualifiedMemo((unit, qualify) => {
     let out: KindedCall[] | undefined;
-    for (const call of unit.facts.calls) {
+    const calls = unit.facts.calls;
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i];
       const q = qualify(call.callee);
-      const dotted = call.callee.includes('.');
-      let kinds = 0;
-      for (let k = 0; k < tests.length; k++) if (tests[k](call, q, dotted)) kinds |= 1 << k;
+      // An undotted callee is its own name (a dotted one's name is its last segment, shorter).
+      const dotted = call.name === call.callee ? false : call.callee.includes('.');
+      // In registration order, every test (they may record what they see).
+      let kinds =
+        (t0(call, q, dotted) ? 1 : 0) |
+        (t1(call, q, dotted) ? 2 : 0) |
+        (t2(call, q, dotted) ? 4 : 0) |
+        (t3(call, q, dotted) ? 8 : 0) |
+        (t4(call, q, dotted) ? 16 : 0) |
+        (t5(call, q, dotted) ? 32 : 0) |
+        (t6(call, q, dotted) ? 64 : 0) |
+        (t7(call, q, dotted) ? 128 : 0);
+      for (let k = 8; k < n; k++) if (tests[k](call, q, dotted)) kinds |= 1 << k;
       if (kinds !== 0) (out ??= []).push({ call, qualified: q, kinds });
     }
     return out ?? NO_KINDED;
@@ -915,7 +949,45 @@ export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string
 }
 
 /** Identifier tokens that name held-out data: `X_test`, `val_ds`, `valid_loader`, `holdout`, `eval_dataset`. */
-export const namesHeldOut: (identifier: string) => boolean = cachedTest(namesHeldOutUncached);
+export const namesHeldOut = (identifier: string): boolean => mayNameHeldOut(identifier) && namesHeldOutCached(identifier);
+
+const namesHeldOutCached = cachedTest(namesHeldOutUncached);
+
+/**
+ * False when `namesHeldOutUncached` cannot be true: each of its words contains one of
+ * `tes`, `tst`, `val`, `hol`, `hel`, `dev`, `uns` or `oo` (any case), in ASCII letters
+ * of the identifier (only `İ` and the Kelvin sign lower-case to ASCII, to `i` and `k`,
+ * which none of these has). A scan of the characters: most identifiers are settled
+ * without hashing them for the cache.
+ */
+function mayNameHeldOut(s: string): boolean {
+  const n = s.length - 1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) | 32;
+    const d = s.charCodeAt(i + 1) | 32;
+    switch (c) {
+      case 116: // t: tes, tst
+        if ((d === 101 || d === 115) && i + 2 <= n && (s.charCodeAt(i + 2) | 32) === (d === 101 ? 115 : 116)) return true;
+        break;
+      case 118: // v: val
+        if (d === 97 && i + 2 <= n && (s.charCodeAt(i + 2) | 32) === 108) return true;
+        break;
+      case 104: // h: hol, hel
+        if ((d === 111 || d === 101) && i + 2 <= n && (s.charCodeAt(i + 2) | 32) === 108) return true;
+        break;
+      case 100: // d: dev
+        if (d === 101 && i + 2 <= n && (s.charCodeAt(i + 2) | 32) === 118) return true;
+        break;
+      case 117: // u: uns
+        if (d === 110 && i + 2 <= n && (s.charCodeAt(i + 2) | 32) === 115) return true;
+        break;
+      case 111: // o: oo
+        if (d === 111) return true;
+        break;
+    }
+  }
+  return false;
+}
 
 function namesHeldOutUncached(identifier: string): boolean {
   const tokens = identifier
@@ -927,11 +999,11 @@ function namesHeldOutUncached(identifier: string): boolean {
   return parts.some((t) => /^(test|tests|testing|testset|tst|vali|valid|validation|validate|valset|holdout|heldout|hold|devset|eval|evaluation|unseen|oos|oot)$/.test(t) || /^(test|valid|holdout|heldout)/.test(t) || (parts.length > 1 && /^(val|dev)$/.test(t)));
 }
 
-/** Cross-validation and search: every score they give is on held-out folds. */
-const CV_FUNCS =
-  /(^|\.)(\w*KFold|\w*ShuffleSplit|TimeSeriesSplit|LeaveOneOut|LeavePOut|LeaveOneGroupOut|LeavePGroupsOut|PredefinedSplit|cross_val_score|cross_validate|cross_val_predict|GridSearchCV|RandomizedSearchCV|Halving\w*SearchCV|learning_curve|validation_curve|permutation_test_score|CrossValidator|TrainValidationSplit|BayesSearchCV|cv)$/;
-/** Calls that set data apart. */
-const SPLIT_FUNCS = /(^|\.)(train_test_split|randomSplit|random_split|split_dataset|train_valid_test_split)$/;
+// Cross-validation and search (every score they give is on held-out folds) and calls that
+// set data apart are named by CV_FUNCS and SPLIT_FUNCS, which `splitsName` answers for
+// (test/training-fast-paths.test.ts keeps the patterns and compares):
+//   CV_FUNCS = /(^|\.)(\w*KFold|\w*ShuffleSplit|TimeSeriesSplit|LeaveOneOut|LeavePOut|LeaveOneGroupOut|LeavePGroupsOut|PredefinedSplit|cross_val_score|cross_validate|cross_val_predict|GridSearchCV|RandomizedSearchCV|Halving\w*SearchCV|learning_curve|validation_curve|permutation_test_score|CrossValidator|TrainValidationSplit|BayesSearchCV|cv)$/
+//   SPLIT_FUNCS = /(^|\.)(train_test_split|randomSplit|random_split|split_dataset|train_valid_test_split)$/
 /** Arguments that evaluate on held-out data while training. */
 const VALIDATION_KEYWORDS = new Set(['validation_data', 'validation_split', 'validation_steps', 'validation_freq', 'eval_set', 'eval_dataset', 'eval_data', 'valid_sets', 'valid_data', 'evals', 'validation_fraction', 'val_dataloaders', 'evaluator', 'validation_set', 'test_data', 'eval_steps', 'evaluation_strategy', 'eval_strategy', 'datamodule']);
 const SPLIT_KEYWORDS = new Set(['test_size', 'train_size']);
@@ -948,16 +1020,28 @@ export interface HeldOutEvidence {
  */
 function callHeldOut(call: CallFact, splits: boolean): string | undefined {
   if (splits) return call.callee;
-  for (const a of call.args) {
-    if (a.name !== undefined && (VALIDATION_KEYWORDS.has(a.name) || SPLIT_KEYWORDS.has(a.name)) && a.text !== 'None' && a.text !== '0') return `${a.name}=`;
-    if (a.name === 'split' || a.name === 'subset' || a.name === 'train') {
-      if (/test|val|dev|eval|False/i.test(a.text)) return `${a.name}=${a.text}`;
+  const args = call.args;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.name;
+    if (name !== undefined) {
+      if ((validationKeyword(name) || (HELD_OUT_FIRST.has(name.charCodeAt(0)) && SPLIT_KEYWORDS.has(name))) && a.text !== 'None' && a.text !== '0') return `${name}=`;
+      if (name === 'split' || name === 'subset' || name === 'train') {
+        if (/test|val|dev|eval|False/i.test(a.text)) return `${name}=${a.text}`;
+      }
     }
     if (a.kind === 'identifier' && namesHeldOut(a.text)) return a.text;
   }
   const targets = call.assignedTo;
   if (targets !== undefined) for (const t of targets) if (namesHeldOut(t)) return t;
   return undefined;
+}
+
+/** First characters of VALIDATION_KEYWORDS and SPLIT_KEYWORDS: most keyword names are settled without hashing them. */
+const HELD_OUT_FIRST = new Set([...VALIDATION_KEYWORDS, ...SPLIT_KEYWORDS].map((k) => k.charCodeAt(0)));
+
+function validationKeyword(name: string): boolean {
+  return HELD_OUT_FIRST.has(name.charCodeAt(0)) && VALIDATION_KEYWORDS.has(name);
 }
 
 /** Held-out evidence in one unit's calls: the first, and whether some call validates. */
@@ -970,18 +1054,73 @@ interface CallsHeldOut {
 
 const NO_CALLS_HELD_OUT: CallsHeldOut = { validates: false };
 
-/** 1: CV_FUNCS matches the name, 2: SPLIT_FUNCS does (names repeat: kept for the next runs). */
-const splitsName = cachedTest((s): number => (CV_FUNCS.test(s) ? 1 : 0) | (SPLIT_FUNCS.test(s) ? 2 : 0));
+/** CV_FUNCS names without a `\w*` part (bit 1), and SPLIT_FUNCS names (bit 2). */
+const SPLITS_EXACT = new Map<string, number>([
+  ...['TimeSeriesSplit', 'LeaveOneOut', 'LeavePOut', 'LeaveOneGroupOut', 'LeavePGroupsOut', 'PredefinedSplit', 'cross_val_score', 'cross_validate', 'cross_val_predict', 'GridSearchCV', 'RandomizedSearchCV', 'learning_curve', 'validation_curve', 'permutation_test_score', 'CrossValidator', 'TrainValidationSplit', 'BayesSearchCV', 'cv'].map((n): [string, number] => [n, 1]),
+  ...['train_test_split', 'randomSplit', 'random_split', 'split_dataset', 'train_valid_test_split'].map((n): [string, number] => [n, 2]),
+]);
+/** The last characters of the SPLITS_EXACT names and of the `\w*` families (`KFold`, `ShuffleSplit`, `SearchCV`). */
+const SPLITS_LAST = new Set([...SPLITS_EXACT.keys(), 'KFold', 'ShuffleSplit', 'SearchCV'].map((n) => n.charCodeAt(n.length - 1)));
+
+/** True when s[from, to) is all `\w` ([A-Za-z0-9_]). */
+function allWord(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
+}
+
+/**
+ * 1: CV_FUNCS matches the name, 2: SPLIT_FUNCS does. Both are `(^|\.)(...)$` over
+ * dot-free alternatives: they match exactly when the last segment is one of them.
+ * The last character rules out most names before anything is sliced or hashed.
+ */
+function splitsName(s: string): number {
+  const n = s.length;
+  const last = s.charCodeAt(n - 1);
+  // Shorter than every name but `cv` and the `\w*KFold` family.
+  if (n < 9) {
+    if (last === 118) return s.charCodeAt(n - 2) === 99 && (n === 2 || s.charCodeAt(n - 3) === 46) ? 1 : 0; // (^|\.)cv$
+    return last === 100 && s.endsWith('KFold') && allWord(s, s.lastIndexOf('.') + 1, n - 5) ? 1 : 0;
+  }
+  if (!SPLITS_LAST.has(last)) return 0;
+  const start = s.lastIndexOf('.') + 1;
+  const exact = SPLITS_EXACT.get(start === 0 ? s : s.slice(start));
+  if (exact !== undefined) return exact;
+  // \w*KFold, \w*ShuffleSplit, Halving\w*SearchCV
+  if (s.endsWith('KFold')) return allWord(s, start, n - 5) ? 1 : 0;
+  if (s.endsWith('ShuffleSplit')) return n - start >= 12 && allWord(s, start, n - 12) ? 1 : 0;
+  if (s.endsWith('SearchCV')) return n - start >= 15 && s.startsWith('Halving', start) && allWord(s, start + 7, n - 8) ? 1 : 0;
+  return 0;
+}
 
 const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
   const out: CallsHeldOut = { validates: false };
   for (const c of unit.facts.calls) {
     // CV_FUNCS and SPLIT_FUNCS are suffix patterns over dot-free words: for a dotted
     // callee, the qualified name matches exactly when the last segment does.
-    const q = c.callee.includes('.') ? undefined : qualify(c.callee);
-    const splits = splitsName(c.name) | (q !== undefined ? splitsName(q) : 0);
-    const cv = (splits & 1) !== 0;
-    if (!out.validates && (cv || c.args.some((a) => a.name !== undefined && VALIDATION_KEYWORDS.has(a.name) && a.text !== 'None'))) out.validates = true;
+    // An undotted callee is its own name; when its import does not rename it, its
+    // qualified name is the name again: tested once.
+    const name = c.name;
+    let splits = splitsName(name);
+    if (name === c.callee ? true : !c.callee.includes('.')) {
+      const q = qualify(c.callee);
+      if (q !== name) splits |= splitsName(q);
+    }
+    if (!out.validates) {
+      if ((splits & 1) !== 0) out.validates = true;
+      else {
+        const args = c.args;
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i];
+          if (a.name !== undefined && validationKeyword(a.name) && a.text !== 'None') {
+            out.validates = true;
+            break;
+          }
+        }
+      }
+    }
     out.call ??= callHeldOut(c, splits !== 0);
     if (out.call !== undefined && out.validates) break;
   }
@@ -1118,7 +1257,7 @@ const unitTrackingMagic = unitMemo((unit): string | undefined => {
 
 /** Metrics returned for a pipeline to store, or a KFP metrics output, in one unit. */
 const unitTrackingText = unitMemo((unit): string | undefined => {
-  if (METRIC_DICT_RETURN.test(unit.text)) return 'metrics returned for the pipeline to store';
+  if (unit.text.includes('{') && METRIC_DICT_RETURN.test(unit.text)) return 'metrics returned for the pipeline to store';
   for (const s of unit.facts.strings) if (s.value.startsWith('mlpipeline') && /^mlpipeline[-_]metrics/.test(s.value)) return s.value;
   return undefined;
 });
@@ -1130,13 +1269,17 @@ const unitTrackingText = unitMemo((unit): string | undefined => {
  * matches the qualified name exactly when it matches the last segment.
  */
 function callTracking(call: CallFact, qualify: (dotted: string) => string): string | undefined {
-  const dotted = call.callee.includes('.');
-  if (TRACKING_NAMES.has(call.name) || (!dotted && trackingCall(qualify(call.callee)))) {
-    if (call.name === 'start_run' && !/mlflow|aiplatform|wandb/.test(qualify(call.callee))) return undefined;
+  const name = call.name;
+  const dotted = name === call.callee ? false : call.callee.includes('.');
+  // An undotted callee qualifies to itself unless an import renames it: then its last segment is asked too.
+  const q = dotted ? undefined : qualify(call.callee);
+  if (TRACKING_NAMES.has(name) || (q !== undefined && q !== name && trackingCall(q))) {
+    if (name === 'start_run' && !/mlflow|aiplatform|wandb/.test(q ?? qualify(call.callee))) return undefined;
     return call.callee;
   }
-  if ((!dotted || call.name === 'init') && qualify(call.callee) === 'google.cloud.aiplatform.init' && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
-  const writer = METRIC_WRITERS.has(call.name);
+  if ((!dotted || name === 'init') && (q ?? qualify(call.callee)) === 'google.cloud.aiplatform.init' && call.args.some((a) => a.name === 'experiment')) return 'aiplatform.init(experiment=...)';
+  if (call.args.length === 0) return undefined; // Nothing below matches a call without arguments.
+  const writer = METRIC_WRITERS.has(name);
   for (const a of call.args) {
     if (a.name === 'tensorboard' && a.text !== 'None') return 'tensorboard=';
     if (a.name === 'report_to' && !/^(None|\[\s*\]|["']\s*(none)?\s*["']|\[\s*["']none["']\s*\])$/i.test(a.text)) return `report_to=${a.text}`;
@@ -1180,4 +1323,4 @@ export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSi
 }
 
 /** The name tests that stand for a pattern (or a scan) with a cheaper first step, for the tests that compare them with it. */
-export const trainingTests = { metricFunction, boosterFunction, splitsName, unitTrackingImport };
+export const trainingTests = { metricFunction, boosterFunction, splitsName, unitTrackingImport, mayNameHeldOut, mayStartWritefile, unitCallsHeldOut, unitTrackingCall };
