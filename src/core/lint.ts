@@ -97,6 +97,7 @@ class Slices {
     if (ms > this.linter.longestSliceMs) {
       this.linter.longestSliceMs = ms;
       this.linter.longestSliceWhere = this.heaviest.label;
+      this.linter.longestSliceHeaviestMs = this.heaviest.ms;
     }
   }
 
@@ -135,6 +136,8 @@ export class Linter {
   longestSliceMs = 0;
   /** What took longest inside that slice: a rule id or "parsing cells". */
   longestSliceWhere = '';
+  /** How long that heaviest work took: far below `longestSliceMs` when the slice went to work no piece notes (GC, the host). */
+  longestSliceHeaviestMs = 0;
   readonly timing: Map<string, number> | undefined = typeof process !== 'undefined' && process.env?.MLOPS_HYGIENE_TIMING ? new Map() : undefined;
   private readonly byId: Map<string, Rule>;
 

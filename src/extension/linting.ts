@@ -63,11 +63,14 @@ export interface LintStats {
   longestSliceMs?: number;
   /** What took longest inside that slice (a rule id or "parsing cells"). */
   longestSliceWhere?: string;
+  /** How long that heaviest work took (ms), and the file of that lint. */
+  longestSliceHeaviestMs?: number;
+  longestSliceFile?: string;
   /** When the first notebook's diagnostics were published (Date.now()). */
   firstNotebookDiagnosticsAt?: number;
   /** The last published run: file, engine time, publish time, findings. */
   /** The last published lint; `sliceMs`/`sliceWhere`: its longest synchronous engine slice and the heaviest work in it. */
-  last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string };
+  last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string; sliceHeaviestMs: number };
 }
 
 function isNotebook(t: Target): t is vscode.NotebookDocument {
@@ -259,8 +262,19 @@ export class Linting implements vscode.Disposable {
     if (linter.longestSliceMs > (this.stats.longestSliceMs ?? 0)) {
       this.stats.longestSliceMs = linter.longestSliceMs;
       this.stats.longestSliceWhere = linter.longestSliceWhere;
+      this.stats.longestSliceHeaviestMs = linter.longestSliceHeaviestMs;
+      this.stats.longestSliceFile = file;
     }
-    this.stats.last = { file, ms: this.stats.lastMs, publishMs: Date.now() - p0, modelMs: lint.kind === 'notebook' ? this.modelMs : 0, findings: lint.findings.length, sliceMs: linter.longestSliceMs, sliceWhere: linter.longestSliceWhere };
+    this.stats.last = {
+      file,
+      ms: this.stats.lastMs,
+      publishMs: Date.now() - p0,
+      modelMs: lint.kind === 'notebook' ? this.modelMs : 0,
+      findings: lint.findings.length,
+      sliceMs: linter.longestSliceMs,
+      sliceWhere: linter.longestSliceWhere,
+      sliceHeaviestMs: linter.longestSliceHeaviestMs,
+    };
     this.log.debug(`${file}: ${lint.findings.length} finding(s) in ${Date.now() - started} ms`);
     this.didLint.fire(lint);
     return lint;

@@ -98,6 +98,7 @@ describe('lint time slices (editor) and cancellation', function () {
     await both.lintNotebook('nb.ipynb', notebookFromCells([]));
     assert.ok(both.longestSliceMs >= 30, `${both.longestSliceMs}`);
     assert.equal(both.longestSliceWhere, 'busy');
+    assert.ok(both.longestSliceHeaviestMs >= 30 && both.longestSliceHeaviestMs <= both.longestSliceMs, `${both.longestSliceHeaviestMs} of ${both.longestSliceMs}`);
   });
 
   it('warmers run in the editor only, only for rules that are on, one slice-sized piece at a time', async () => {

@@ -212,7 +212,7 @@ describe('Diagnostics', () => {
       metrics[`corpus largest notebook (${largest.cells} cells): open -> diagnostics (ms)`] = Date.now() - t0;
       metrics['corpus largest notebook: engine call, first lint (ms)'] = api.stats.last!.ms;
       const first = api.stats.last!;
-      metrics['corpus largest notebook: longest synchronous engine slice, first lint (ms)'] = `${Math.round(first.sliceMs)} (heaviest: ${first.sliceWhere || '-'})`;
+      metrics['corpus largest notebook: longest synchronous engine slice, first lint (ms)'] = `${Math.round(first.sliceMs)} (heaviest: ${first.sliceWhere || '-'}, ${Math.round(first.sliceHeaviestMs)} ms of it)`;
       const runs = api.stats.runs;
       const stall = monitorEventLoopDelay({ resolution: 5 });
       stall.enable();
@@ -222,9 +222,9 @@ describe('Diagnostics', () => {
       await eventually(() => assert.ok(api.stats.runs > runs && api.stats.last?.file === target), 30000, 're-lint');
       stall.disable();
       metrics['corpus largest notebook: engine call after a one-cell edit (ms)'] = api.stats.last!.ms;
-      metrics['corpus largest notebook: longest synchronous engine slice, one-cell edit (ms)'] = `${Math.round(api.stats.last!.sliceMs)} (heaviest: ${api.stats.last!.sliceWhere || '-'})`;
+      metrics['corpus largest notebook: longest synchronous engine slice, one-cell edit (ms)'] = `${Math.round(api.stats.last!.sliceMs)} (heaviest: ${api.stats.last!.sliceWhere || '-'}, ${Math.round(api.stats.last!.sliceHeaviestMs)} ms of it)`;
       metrics['longest synchronous engine slice so far, corpus notebook included (ms)'] = Math.round(api.stats.longestSliceMs ?? -1);
-      metrics['longest synchronous engine slice: the heaviest work in it'] = api.stats.longestSliceWhere ?? '-';
+      metrics['longest synchronous engine slice: the heaviest work in it'] = `${api.stats.longestSliceWhere ?? '-'} (${Math.round(api.stats.longestSliceHeaviestMs ?? -1)} ms of it), in ${api.stats.longestSliceFile ?? '-'}`;
       metrics['corpus largest notebook: publishing its diagnostics (ms)'] = api.stats.last!.publishMs;
       metrics['corpus largest notebook: reading the editor cells into the engine model (ms)'] = api.stats.last!.modelMs;
       metrics['corpus largest notebook: longest extension-host stall during edit + re-lint (ms)'] = Math.round(stall.max / 1e6);

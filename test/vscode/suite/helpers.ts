@@ -38,7 +38,7 @@ export function assertSame<T>(actual: T, expected: T, what = 'value'): void {
 export interface ExtensionApi {
   loadedAt: number;
   activatedAt: number;
-  stats: { runs: number; lastMs: number; maxMs: number; longestSliceMs?: number; longestSliceWhere?: string; firstNotebookDiagnosticsAt?: number; last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string } };
+  stats: { runs: number; lastMs: number; maxMs: number; longestSliceMs?: number; longestSliceWhere?: string; longestSliceHeaviestMs?: number; longestSliceFile?: string; firstNotebookDiagnosticsAt?: number; last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string; sliceHeaviestMs: number } };
   flushWatchers(): Promise<void>;
   indexInfo(uri: vscode.Uri): Promise<{ indexed: boolean; tracked: boolean; by?: string }>;
 }
