@@ -95,7 +95,9 @@ async function fullCheck(corpus: string, repos: Array<{ repo: string; notebooks:
  * (a) and (b) notebook by notebook, alternating, each notebook's best time over the
  * rounds: a pause of the machine or a garbage collection hits one notebook of one round,
  * not the ratio. It leaves out what the whole run pays for memory (the GC the check's
- * allocations cause), so it is a floor for (b)/(a), not the figure the target is about.
+ * allocations cause) and the index build, and each check runs just after the floor read
+ * the same notebook (warm caches): a lower bound for (b)/(a), not the figure the target
+ * is about.
  */
 async function notebookByNotebook(corpus: string, repos: Array<{ repo: string; notebooks: string[] }>, rounds: number): Promise<{ a: number; b: number }> {
   const parser = pythonParser();
