@@ -117,6 +117,9 @@ export interface LintResult {
 
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
+/** The slice label of the last piece of a lint: suppressions, file positions, sorting. */
+export const FINISH_LABEL = 'suppressions and positions';
+
 const NO_OPTIONS = Object.freeze({}) as Record<string, never>;
 
 function hasKeys(o: object | undefined): boolean {
@@ -314,7 +317,12 @@ export class Linter {
         });
       }
     }
+    // Suppressions and file positions (the notebook's structure is read here, on the
+    // first finding): a piece of its own, after a yield when the slice is spent.
+    if (slices.due()) await slices.pause();
+    const tf = slices.budgetMs !== undefined ? performance.now() : 0;
     const out = this.finish(findings, file, text, notebook, settings);
+    if (tf) slices.note(FINISH_LABEL, performance.now() - tf);
     slices.end();
     return { file, findings: out, notebook };
   }

@@ -101,6 +101,30 @@ describe('lint time slices (editor) and cancellation', function () {
     assert.ok(both.longestSliceHeaviestMs >= 30 && both.longestSliceHeaviestMs <= both.longestSliceMs, `${both.longestSliceHeaviestMs} of ${both.longestSliceMs}`);
   });
 
+  it('suppressions and file positions are a piece of their own, after a yield, with their label', async () => {
+    let turnedAfterLastRule = false;
+    const reports: Rule = {
+      meta: { ...RULES[0].meta, id: 'reports', targets: ['notebook'] },
+      check: (ctx) => {
+        ctx.report({ messageId: Object.keys(RULES[0].meta.messages)[0], data: {}, location: { cell: 0, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } } });
+        setImmediate(() => (turnedAfterLastRule = true));
+      },
+    };
+    const settings = new Map<string, ResolvedRuleSetting>([['reports', { severity: 'warning', options: {} }]]);
+    const make = async (yieldAfterMs: number | undefined) => new Linter({ workspace: await WorkspaceIndex.build(new MemoryFileSystem({})), rules: [reports], settings: () => settings, cache: new UnitCache(), yieldAfterMs });
+    // The CLI: no yield, the lint is done before the event loop turns.
+    const cli = await (await make(undefined)).lintNotebook('nb.ipynb', model());
+    assert.equal(cli.findings.length, 1);
+    assert.equal(turnedAfterLastRule, false);
+    await new Promise((resolve) => setImmediate(resolve));
+    turnedAfterLastRule = false;
+    // The editor, every slice spent at once: the loop turns between the last rule and the positions.
+    const editor = await make(0);
+    const r = await editor.lintNotebook('nb.ipynb', model());
+    assert.equal(turnedAfterLastRule, true);
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.location.cell]), [['reports', 0]]);
+  });
+
   it('warmers run in the editor only, only for rules that are on, one slice-sized piece at a time', async () => {
     const calls: string[] = [];
     const warmers: Warmer[] = [
