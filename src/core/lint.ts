@@ -239,9 +239,10 @@ export class Linter {
       if (!w.rules.some(on)) continue;
       try {
         if (w.unit) {
-          for (const u of program.units) {
+          const units = program.units;
+          for (let i = 0; i < units.length; i++) {
             const t = performance.now();
-            w.unit(u);
+            w.unit(units[i], program, i);
             slices.note(w.name, performance.now() - t);
             if (slices.due()) await slices.pause();
           }

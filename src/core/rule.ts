@@ -89,8 +89,8 @@ export interface Warmer {
   /** Named as the heaviest work of a slice. */
   name: string;
   rules: readonly string[];
-  /** Per unit (a cell), with a yield check between units. */
-  unit?(unit: PythonUnit): void;
+  /** Per unit (a cell) of the program, with a yield check between units. */
+  unit?(unit: PythonUnit, program: PythonProgram, index: number): void;
   /** The whole program, after the unit warmers. */
   program?(program: PythonProgram, workspace: WorkspaceIndex, file: string): void;
 }

@@ -192,6 +192,16 @@ const WRITE_SECOND = /^(torch\.save|joblib\.dump|numpy\.save|urllib\.request\.ur
 /** Keywords that name where something is written. */
 const WRITE_KEYWORDS = new Set(['path_or_buf', 'filename', 'fname', 'out', 'output', 'output_path', 'output_dir', 'download_path', 'download_dir', 'local_dir', 'local_path', 'dst', 'destination', 'destination_dir', 'destination_path', 'target_dir', 'save_dir', 'save_path', 'cache_dir', 'cache_subdir', 'data_dir', 'root', 'dest', 'lpath']);
 
+/** Computes one unit's read candidates ahead of `dataReads` (an editor warmer, one cell per piece). */
+export function warmReadCandidates(program: PythonProgram, index: number): void {
+  unitReads.at(program, index);
+}
+
+/** Computes one unit's writes ahead of `producedPaths` (an editor warmer, one cell per piece). */
+export function warmWrites(program: PythonProgram, index: number): void {
+  unitWrites.at(program, index);
+}
+
 /** Paths this program writes or downloads to (normalised, without `./`). Cached per program. */
 export function producedPaths(program: PythonProgram): Set<string> {
   let out = producedMemo.get(program);

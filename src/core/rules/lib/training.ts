@@ -743,6 +743,11 @@ export function kindedCalls(program: PythonProgram): ReadonlyArray<readonly Kind
   return kindsOf().all(program);
 }
 
+/** Computes the kinded calls of one unit ahead of the whole program (an editor warmer, one cell per piece). */
+export function warmKindedCalls(program: PythonProgram, index: number): void {
+  kindsOf().at(program, index);
+}
+
 /** True when some call of the program is of the kind. */
 export function hasKind(program: PythonProgram, kind: number): boolean {
   for (const calls of kindedCalls(program)) for (const c of calls) if (c.kinds & kind) return true;
