@@ -128,7 +128,8 @@ describe('lint time slices (editor) and cancellation', function () {
   it('warmers run in the editor only, only for rules that are on, one slice-sized piece at a time', async () => {
     const calls: string[] = [];
     const warmers: Warmer[] = [
-      { name: 'per cell', rules: ['hidden-state'], unit: (u) => void calls.push(`unit ${u.cell}`) },
+      // Each unit with its program and its position there (per-cell parts of program analyses).
+      { name: 'per cell', rules: ['hidden-state'], unit: (u, p, i) => void calls.push(p.units[i] === u ? `unit ${u.cell}` : `unit ${u.cell} at ${i}?`) },
       { name: 'whole', rules: ['untracked-data-read'], program: (_p, _ws, file) => void calls.push(`program ${file}`) },
       { name: 'off rule', rules: ['no-such-rule'], program: () => void calls.push('never') },
     ];
