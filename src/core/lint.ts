@@ -118,7 +118,7 @@ export interface LintResult {
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
 /** The slice label of the last piece of a lint: suppressions, file positions, sorting. */
-export const FINISH_LABEL = 'suppressions and positions';
+const FINISH_LABEL = 'suppressions and positions';
 
 const NO_OPTIONS = Object.freeze({}) as Record<string, never>;
 

@@ -68,8 +68,7 @@ export interface LintStats {
   longestSliceFile?: string;
   /** When the first notebook's diagnostics were published (Date.now()). */
   firstNotebookDiagnosticsAt?: number;
-  /** The last published run: file, engine time, publish time, findings. */
-  /** The last published lint; `sliceMs`/`sliceWhere`: its longest synchronous engine slice and the heaviest work in it. */
+  /** The last published lint; `sliceMs`/`sliceWhere`/`sliceHeaviestMs`: its longest synchronous engine slice, the heaviest work in it and how long that took. */
   last?: { file: string; ms: number; publishMs: number; modelMs: number; findings: number; sliceMs: number; sliceWhere: string; sliceHeaviestMs: number };
 }
 

@@ -720,7 +720,7 @@ function kindsOf(): QualifiedMemo<readonly KindedCall[]> {
       const call = calls[i];
       const q = qualify(call.callee);
       // An undotted callee is its own name (a dotted one's name is its last segment, shorter).
-      const dotted = call.name === call.callee ? false : call.callee.includes('.');
+      const dotted = call.name !== call.callee && call.callee.includes('.');
       // In registration order, every test (they may record what they see).
       let kinds =
         (t0(call, q, dotted) ? 1 : 0) |
@@ -1109,7 +1109,7 @@ const unitCallsHeldOut = qualifiedMemo((unit, qualify): CallsHeldOut => {
     // qualified name is the name again: tested once.
     const name = c.name;
     let splits = splitsName(name);
-    if (name === c.callee ? true : !c.callee.includes('.')) {
+    if (name === c.callee || !c.callee.includes('.')) {
       const q = qualify(c.callee);
       if (q !== name) splits |= splitsName(q);
     }
@@ -1275,7 +1275,7 @@ const unitTrackingText = unitMemo((unit): string | undefined => {
  */
 function callTracking(call: CallFact, qualify: (dotted: string) => string): string | undefined {
   const name = call.name;
-  const dotted = name === call.callee ? false : call.callee.includes('.');
+  const dotted = name !== call.callee && call.callee.includes('.');
   // An undotted callee qualifies to itself unless an import renames it: then its last segment is asked too.
   const q = dotted ? undefined : qualify(call.callee);
   if (TRACKING_NAMES.has(name) || (q !== undefined && q !== name && trackingCall(q))) {
