@@ -1,45 +1,82 @@
 import type { Position, Range } from './types';
 
-/** Line starts of a text, for offset <-> position conversion (0-based, UTF-16). */
+/**
+ * Line starts of a text, for offset <-> position conversion (0-based, UTF-16).
+ *
+ * The starts are found on demand, only as far into the text as a question needs:
+ * most cells of a check never have a position asked, and a notebook's findings
+ * usually sit in its first cells while its outputs make up most of the file.
+ */
 export class LineIndex {
-  private lineStarts: number[] | undefined;
+  /** The line starts found so far, in order (the first is always 0). */
+  private known: number[] | undefined;
+  /** Where the search for the next line break goes on; -1 once the whole text is read. */
+  private next = 0;
 
   constructor(readonly text: string) {}
 
-  /** Found on first use: most cells of a check never have a position asked. */
-  private get starts(): number[] {
-    if (this.lineStarts) return this.lineStarts;
+  /** The starts known after reading the text at least past `offset` (or to its end). */
+  private startsPast(offset: number): number[] {
+    const starts = (this.known ??= [0]);
+    let i = this.next;
+    if (i === -1 || starts[starts.length - 1] > offset) return starts;
     const text = this.text;
-    const starts = [0];
-    let i = text.indexOf('\n');
-    while (i !== -1) {
-      starts.push(i + 1);
-      i = text.indexOf('\n', i + 1);
+    while (true) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) {
+        i = -1;
+        break;
+      }
+      i = nl + 1;
+      starts.push(i);
+      if (i > offset) break;
     }
-    this.lineStarts = starts;
+    this.next = i;
+    return starts;
+  }
+
+  /** The starts known after reading at least `count` lines (or the whole text). */
+  private startsOfLines(count: number): number[] {
+    const starts = (this.known ??= [0]);
+    if (this.next === -1 || starts.length >= count) return starts;
+    const text = this.text;
+    let i = this.next;
+    while (starts.length < count) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) {
+        i = -1;
+        break;
+      }
+      i = nl + 1;
+      starts.push(i);
+    }
+    this.next = i;
     return starts;
   }
 
   get lineCount(): number {
-    return this.starts.length;
+    return this.startsOfLines(Infinity).length;
   }
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    // Every start up to `o` is known: the line of `o` is the last of them.
+    const starts = this.startsPast(o);
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
+      if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    return { line: lo, character: o - starts[lo] };
   }
 
   offsetAt(p: Position): number {
-    if (p.line >= this.starts.length) return this.text.length;
-    const start = this.starts[Math.max(0, p.line)];
-    const end = p.line + 1 < this.starts.length ? this.starts[p.line + 1] : this.text.length;
+    const starts = this.startsOfLines(p.line + 2);
+    if (p.line >= starts.length) return this.text.length;
+    const start = starts[Math.max(0, p.line)];
+    const end = p.line + 1 < starts.length ? starts[p.line + 1] : this.text.length;
     return Math.min(start + Math.max(0, p.character), end);
   }
 
@@ -48,8 +85,9 @@ export class LineIndex {
   }
 
   lineText(line: number): string {
-    const start = this.starts[line] ?? this.text.length;
-    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    const starts = this.startsOfLines(line + 2);
+    const start = starts[line] ?? this.text.length;
+    const next = line + 1 < starts.length ? starts[line + 1] : this.text.length;
     return this.text.slice(start, next).replace(/\r?\n$/, '');
   }
 }

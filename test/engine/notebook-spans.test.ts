@@ -51,6 +51,23 @@ describe('notebook cell offsets', () => {
     );
   });
 
+  it('skip outputs and metadata whose strings hold brackets, braces, quotes and backslashes (property)', () => {
+    const tricky = fc.stringMatching(/^[[\]{}"\\,:a ]{0,12}$/);
+    // Nested values as outputs hold them: objects, arrays, numbers and such strings.
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(tricky, tie('v'), { maxKeys: 3 })),
+    })).v;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z =()\n]{1,12}$/), value, value), { minLength: 1, maxLength: 4 }), fc.constantFrom(undefined, 1), (cells, indent) => {
+        const json = cells.map(([s, meta, out]) => ({ cell_type: 'code', metadata: { m: meta }, outputs: [{ data: out, text: [JSON.stringify(out)] }], source: s.split(/(?<=\n)/) }));
+        const nb = parsed(JSON.stringify({ cells: json, metadata: { x: cells.map((c) => c[1]) }, nbformat: 4, nbformat_minor: 5 }, null, indent));
+        assert.equal(mapsCells(nb), true);
+        nb.cells.forEach((c, i) => assert.equal(sourceAt(nb, i), c.source));
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
   it('maps no cells for a model built from editor cells (no text behind it)', () => {
     const nb = notebookFromCells([{ kind: 'code', source: 'x = 1', executionCount: null, outputs: [], metadata: {} }]);
     assert.deepStrictEqual(nb.spans, []);

@@ -200,8 +200,6 @@ export function notebookFromCells(
 // are skipped by jumping between structural characters, so this costs little next
 // to JSON.parse.
 
-const STRUCTURAL = /["{}[\]]/g;
-
 class Scanner {
   i = 0;
   constructor(readonly t: string) {}
@@ -239,26 +237,28 @@ class Scanner {
       return;
     }
     if (c === 123 /* { */ || c === 91 /* [ */) {
-      // Jump from one structural character to the next: outputs are mostly long
-      // strings (base64 images) and numbers, nothing to look at one by one.
+      // Between strings, a container holds only short runs of punctuation, numbers
+      // and blanks: read those character by character, and jump over each string
+      // (outputs are mostly long strings: base64 images, text lines) to its
+      // closing quote.
       let depth = 0;
-      const next = STRUCTURAL;
+      let i = this.i;
+      const n = t.length;
       for (;;) {
-        next.lastIndex = this.i;
-        // test() rather than exec(): no match array per structural character.
-        if (!next.test(t)) throw new Error('unterminated container');
-        this.i = next.lastIndex - 1;
-        const ch = t.charCodeAt(this.i);
+        if (i >= n) throw new Error('unterminated container');
+        const ch = t.charCodeAt(i);
         if (ch === 34) {
+          this.i = i;
           this.string();
+          i = this.i;
           continue;
         }
         if (ch === 123 || ch === 91) depth++;
-        else if (--depth === 0) {
-          this.i++;
+        else if ((ch === 125 || ch === 93) && --depth === 0) {
+          this.i = i + 1;
           return;
         }
-        this.i++;
+        i++;
       }
     }
     // A number, true, false or null: up to the next delimiter.
