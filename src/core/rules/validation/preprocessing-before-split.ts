@@ -393,6 +393,8 @@ function analyse(program: PythonProgram, mainUnits: readonly PythonUnit[]): Leak
   /** Module-level functions of the file: name -> scope key and parameters. */
   const functions = new Map<string, { scope: string; params: string[] }>();
   units.forEach((unit, u) => {
+    // A `def` statement needs the word in the text: the other cells are not read.
+    if (!unit.text.includes('def')) return;
     for (const st of unitFlow(unit).stmts) {
       if (st.kind === 'def' && st.fn < 0 && !st.inClass && st.defs[0] && st.defId !== undefined) functions.set(st.defs[0].name, { scope: `${u}:${st.defId}`, params: st.params ?? [] });
     }
