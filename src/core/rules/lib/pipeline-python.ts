@@ -326,7 +326,12 @@ export function pythonPipelines(program: PythonProgram): Pipeline[] {
 function buildPythonPipelines(program: PythonProgram): Pipeline[] {
   const kind = pythonFramework(program);
   if (!kind) return [];
-  const calls = [...program.calls()].sort((a, b) => (a.unit === b.unit ? a.call.span.start - b.call.span.start : program.units.indexOf(a.unit) - program.units.indexOf(b.unit)));
+  // Units by their first position (what `indexOf` would say), looked up once each.
+  const position = new Map<PythonUnit, number>();
+  program.units.forEach((u, i) => {
+    if (!position.has(u)) position.set(u, i);
+  });
+  const calls = [...program.calls()].sort((a, b) => (a.unit === b.unit ? a.call.span.start - b.call.span.start : position.get(a.unit)! - position.get(b.unit)!));
   const out: Pipeline[] = [];
   const ownSteps = new Set(functionsWith(program, STEP_DECORATOR).map((x) => x.fn.name));
   const decorated = PIPELINE_DECORATOR[kind] ? functionsWith(program, PIPELINE_DECORATOR[kind]!) : [];
