@@ -459,23 +459,26 @@ interface UnitRemote {
 }
 
 const unitRemote = qualifiedMemo((unit, qualify): UnitRemote => {
-  const out: UnitRemote = { urls: unit.facts.strings.some((s) => s.value.includes('://') || s.value.startsWith('azureml:')), snapshotted: false, calls: [] };
+  const urls = unit.facts.strings.some((s) => s.value.includes('://') || s.value.startsWith('azureml:'));
+  let snapshotted = false;
+  // Made for the first call kept (most units keep none and share NO_REMOTE).
+  let calls: UnitRemote['calls'] | undefined;
   for (const call of unit.facts.calls) {
     const callee = call.callee;
     const dot = callee.lastIndexOf('.');
     // A dotted callee qualifies to a name with the same last segment: when that segment is
     // none of the qualified tests' last segments, they all fail without qualifying it.
     if (dot >= 0 && !QUALIFIED_SHAPES.may(callee, dot + 1)) {
-      if (handledOtherwise(call)) out.calls.push({ call, qualified: qualify(callee), qualifiedHandled: false });
+      if (handledOtherwise(call)) (calls ??= []).push({ call, qualified: qualify(callee), qualifiedHandled: false });
       continue;
     }
     const q = qualify(callee);
-    if (q === 'azure.ai.ml.entities.Data' && call.args.some((a) => a.name === 'version' && a.text !== 'None')) out.snapshotted = true;
+    if (q === 'azure.ai.ml.entities.Data' && call.args.some((a) => a.name === 'version' && a.text !== 'None')) snapshotted = true;
     // An undotted name that no import rebinds is its own last segment.
     const qualifiedHandled = dot < 0 && q === callee && !QUALIFIED_SHAPES.may(q, 0) ? false : handledQualified(q);
-    if (qualifiedHandled || handledOtherwise(call)) out.calls.push({ call, qualified: q, qualifiedHandled });
+    if (qualifiedHandled || handledOtherwise(call)) (calls ??= []).push({ call, qualified: q, qualifiedHandled });
   }
-  return out.urls || out.snapshotted || out.calls.length ? out : NO_REMOTE;
+  return urls || snapshotted || calls ? { urls, snapshotted, calls: calls ?? [] } : NO_REMOTE;
 });
 
 const NO_REMOTE: UnitRemote = { urls: false, snapshotted: false, calls: [] };
@@ -532,10 +535,15 @@ function substitute(text: string, resolver: ReturnType<typeof resolverFor>, unit
   });
 }
 
-/** Remote data a shell command reads: `[what, url]` pairs, or hub ids. */
-/** Every command `shellReads` knows has one of these names (`pip install ...` lines have none). */
-const SHELL_READ_COMMANDS = /wget|curl|gsutil|gcloud|aws|azcopy|cp|mv|kaggle|hf|huggingface-cli|git/;
+/**
+ * Every command `shellReads` knows is one of these names as a whole shell word: a word
+ * (`shellWords`) starts at the line's start, after a space, a quote or a part's `&&`,
+ * `||`, `;` or `|`, and ends before one of them or at the end; a quoted word is the
+ * name between its quotes. Most shell lines have none (`pip install awscli`, `git+https://...`).
+ */
+const SHELL_READ_COMMANDS = /(?:^|[\s"'&|;])(?:wget|curl|gsutil|gcloud|aws|azcopy|cp|mv|kaggle|hf|huggingface-cli|git)(?=$|[\s"'&|;])/;
 
+/** Remote data a shell command reads: `[what, url]` pairs, or hub ids. */
 export function shellReads(line: string): Array<{ what: string; url: string; messageId: 'remote' | 'kaggle' | 'hub' }> {
   const out: Array<{ what: string; url: string; messageId: 'remote' | 'kaggle' | 'hub' }> = [];
   if (!SHELL_READ_COMMANDS.test(line)) return out;

@@ -55,18 +55,27 @@ interface RegisterCandidate {
 /** A call that may register a model: `reg` whatever the imports; `azure` / `client` when the program imports Azure ML / MLflow. Undefined for other calls. */
 function registerCandidate(call: CallFact, q: string, dotted = call.callee.includes('.')): RegisterCandidate | undefined {
   const name = call.name;
+  if (!mayRegister(call.callee, name, q, dotted)) return undefined;
   const client = name === 'create_registered_model' || name === 'create_model_version';
   const azure = name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(call.callee);
-  // Dotted callees keep their last segment when qualified: only these names can match. The
-  // qualified patterns are dotted: an undotted callee matches only when an import binds it.
-  if (!client && !azure && (dotted ? !REGISTER_NAMES.has(name) : q === call.callee)) return undefined;
   const registersByArg = name === 'log_model' && /^mlflow\./.test(q) && call.args.some((a) => a.name === 'registered_model_name' && a.text !== 'None');
   const reg = REGISTER_CALL.test(q) || registersByArg;
   return reg || azure || client ? { call, reg, azure, client } : undefined;
 }
 
+/**
+ * False when `registerCandidate` is undefined whatever the call's arguments: a test of the callee alone.
+ * Dotted callees keep their last segment when qualified: only these names can match. The
+ * qualified patterns are dotted: an undotted callee matches only when an import binds it.
+ */
+function mayRegister(callee: string, name: string, q: string, dotted: boolean): boolean {
+  if (name === 'create_registered_model' || name === 'create_model_version') return true;
+  if (name === 'create_or_update' && /(^|\.)models\.create_or_update$/.test(callee)) return true;
+  return dotted ? REGISTER_NAMES.has(name) : q !== callee;
+}
+
 /** Calls that may register a model. */
-const REGISTERS = callKind((call, q, dotted) => registerCandidate(call, q, dotted) !== undefined);
+const REGISTERS = callKind((call, q, dotted) => registerCandidate(call, q, dotted) !== undefined, { gate: mayRegister });
 
 /** Last segments of the callees REGISTER_CALL and `log_model(registered_model_name=...)` match. */
 const REGISTER_NAMES = new Set(['register_model', 'create_registered_model', 'create_model_version', 'register', 'upload', 'log_model']);

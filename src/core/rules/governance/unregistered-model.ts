@@ -114,7 +114,12 @@ const SAVE_NAMES = new Set(['dump', 'save', 'save_model', 'save_pretrained', 'sa
  * to its own last segment, an undotted one (a method of nothing) only through a `from`
  * import to a save function.
  */
-const SAVES = callKind((call, qualified, dotted) => (dotted ? SAVE_NAMES.has(call.name) : qualified !== call.callee && SAVE_NAMES.has(qualified.slice(qualified.lastIndexOf('.') + 1))) && saveOf({ call, qualified }) !== undefined);
+const SAVES = callKind((call, qualified, dotted) => maySave(call.callee, call.name, qualified, dotted) && saveOf({ call, qualified }) !== undefined, { gate: maySave });
+
+/** The callee part of SAVES (the names above), which `callKind` asks first: `saveOf` reads only the calls it lets through. */
+function maySave(callee: string, name: string, qualified: string, dotted: boolean): boolean {
+  return dotted ? SAVE_NAMES.has(name) : qualified !== callee && SAVE_NAMES.has(qualified.slice(qualified.lastIndexOf('.') + 1));
+}
 
 /** `saveOf` of a call, kept while the call's cell is unchanged (and its callee qualifies the same). */
 const savesByCall = new WeakMap<CallFact, UnitSave>();

@@ -112,42 +112,74 @@ interface ReadCandidate {
 
 /** The read candidates of one unit, in call order (cached across runs). */
 const unitReads = qualifiedMemo((unit, qualify): ReadCandidate[] => {
-  const out: ReadCandidate[] = [];
+  // Made for the first candidate (most units have none and share NO_READS).
+  let out: ReadCandidate[] | undefined;
   for (const call of unit.facts.calls) {
     const q = qualify(call.callee);
-    const dot = q.indexOf('.');
+    const name = readName(q);
     // Every reader and loader below is in one of these modules, or `open` itself; Spark readers go by the callee.
-    if (!(dot > 0 ? READ_HEADS.has(q.slice(0, dot)) : q === 'open') && !SPARK_READER.test(call.callee)) continue;
+    if (!name.head && !isSparkReader(call.callee)) continue;
     const rc = { unit, call, qualified: q };
-    const reader = READERS.find((r) => r.match.test(q));
+    const reader = name.reader;
     if (reader) {
-      out.push({ call, qualified: q, kind: 'reader', arg: pathArgument(rc, reader.pathKeywords) });
+      (out ??= []).push({ call, qualified: q, kind: 'reader', arg: pathArgument(rc, reader.pathKeywords) });
       continue;
     }
-    if (SPARK_READER.test(call.callee)) {
+    if (isSparkReader(call.callee)) {
       const arg = pathArgument(rc, ['path', 'paths']);
-      if (arg) out.push({ call, qualified: q, kind: 'spark', arg });
+      if (arg) (out ??= []).push({ call, qualified: q, kind: 'spark', arg });
       continue;
     }
     // `load_dataset("csv", data_files="data/train.csv")`: a local file read through a builder.
     if (q === 'datasets.load_dataset' && localDatasetsBuilder(rc)) {
       const arg = argument(rc, 99, ['data_files', 'data_dir']);
-      if (arg) out.push({ call, qualified: q, kind: 'builder', arg });
+      if (arg) (out ??= []).push({ call, qualified: q, kind: 'builder', arg });
       continue;
     }
     const isOpen = q === 'open' || q === 'io.open' || q === 'gzip.open' || q === 'bz2.open' || q === 'lzma.open';
     if ((isOpen && !/[wax+]/.test(openMode(rc))) || GENERIC_LOADERS.test(q)) {
       const arg = pathArgument(rc, ['file', 'f', 'filename']);
-      if (arg) out.push({ call, qualified: q, kind: 'open', arg });
+      if (arg) (out ??= []).push({ call, qualified: q, kind: 'open', arg });
     }
   }
-  return out.length ? out : NO_READS;
+  return out ?? NO_READS;
 });
 
 const NO_READS: ReadCandidate[] = [];
 
 /** First segments of the qualified names READERS, `load_dataset`, the `open`s and GENERIC_LOADERS match. */
 const READ_HEADS = new Set(['pandas', 'polars', 'dask', 'numpy', 'pyarrow', 'datasets', 'scipy', 'h5py', 'tensorflow', 'tf', 'keras', 'torchvision', 'metaflow', 'arff', 'io', 'gzip', 'bz2', 'lzma', 'torch', 'joblib', 'pickle', 'json']);
+
+/** What `unitReads` asks of a qualified name: whether it is in a module of READ_HEADS (or `open`), and which reader it is. */
+interface ReadName {
+  head: boolean;
+  reader: (typeof READERS)[number] | undefined;
+}
+
+/**
+ * `readName` by qualified name: the same names recur in every program (`numpy.array`,
+ * `pandas.DataFrame`), and a qualified name is one string for all the memos of a
+ * program, so its hash is computed once. Every READERS pattern starts with a module
+ * of READ_HEADS, so a name outside them is no reader.
+ */
+const readNames = new Map<string, ReadName>();
+
+export function readName(q: string): ReadName {
+  let v = readNames.get(q);
+  if (v === undefined) {
+    const dot = q.indexOf('.');
+    const head = dot > 0 ? READ_HEADS.has(q.slice(0, dot)) : q === 'open';
+    v = { head, reader: head ? READERS.find((r) => r.match.test(q)) : undefined };
+    if (readNames.size >= 20_000) readNames.clear();
+    readNames.set(q, v);
+  }
+  return v;
+}
+
+/** `SPARK_READER.test(callee)`: every callee it matches has `read.` (most callees are turned away by that test alone). */
+export function isSparkReader(callee: string): boolean {
+  return callee.includes('read.') && SPARK_READER.test(callee);
+}
 
 function findDataReads(program: PythonProgram): DataRead[] {
   const out: DataRead[] = [];

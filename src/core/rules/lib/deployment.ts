@@ -114,21 +114,27 @@ function mayDeploy(call: CallFact, q: string, dotted = call.callee.includes('.')
 }
 
 /** Calls that may deploy (most programs have none: then their other calls are not read). */
-const DEPLOYS = callKind(mayDeploy);
+const DEPLOYS = callKind(mayDeploy, 'callee');
+
+/** A call `pythonDeployments` reads: one that may deploy (`deploys`: `mayDeploy`), or one assigned to one name. */
+interface DeploymentCall {
+  call: CallFact;
+  qualified: string;
+  deploys: boolean;
+}
 
 /** One unit's part of `pythonDeployments`: calls that may deploy, and calls assigned to one name (they may hold a platform object). */
-const unitDeploymentCalls = qualifiedMemo((unit, qualify): ReadonlyArray<{ call: CallFact; qualified: string }> => {
-  let out: Array<{ call: CallFact; qualified: string }> | undefined;
+const unitDeploymentCalls = qualifiedMemo((unit, qualify): readonly DeploymentCall[] => {
+  let out: DeploymentCall[] | undefined;
   for (const call of unit.facts.calls) {
-    if (call.assignedTo?.length !== 1) {
-      const q = qualify(call.callee);
-      if (mayDeploy(call, q)) (out ??= []).push({ call, qualified: q });
-    } else (out ??= []).push({ call, qualified: qualify(call.callee) });
+    const q = qualify(call.callee);
+    const deploys = mayDeploy(call, q);
+    if (deploys || call.assignedTo?.length === 1) (out ??= []).push({ call, qualified: q, deploys });
   }
   return out ?? NO_DEPLOYMENT_CALLS;
 });
 
-const NO_DEPLOYMENT_CALLS: ReadonlyArray<{ call: CallFact; qualified: string }> = [];
+const NO_DEPLOYMENT_CALLS: readonly DeploymentCall[] = [];
 
 const deploymentsOf = new WeakMap<PythonProgram, PythonDeployment[]>();
 
@@ -170,55 +176,58 @@ function computeDeployments(program: PythonProgram): PythonDeployment[] {
       const { call, qualified: q } = rc;
       const name = call.name;
       if (ownFunctions.has(call.callee)) continue;
-      const add = (platform: Platform, extra: Partial<PythonDeployment> = {}): void => {
-        const source = unit.text.slice(call.calleeSpan.start, call.calleeSpan.end).replace(/\s+/g, '');
-        const what = `${source.length <= 60 ? source : call.callee.replace(/\(\)/g, '(...)')}(...)`;
-        out.push({ unit, span: call.calleeSpan, platform, what, monitored: false, call: rc, ...extra });
-      };
-      const deployPlatform = name === 'deploy' ? (platformOfReceiver(rc) ?? guessDeployPlatform(rc, hasSagemaker, hasVertex)) : undefined;
+      // Every branch deploys only calls `mayDeploy` lets through: the others may only hold a platform object.
+      if (c.deploys) {
+        const add = (platform: Platform, extra: Partial<PythonDeployment> = {}): void => {
+          const source = unit.text.slice(call.calleeSpan.start, call.calleeSpan.end).replace(/\s+/g, '');
+          const what = `${source.length <= 60 ? source : call.callee.replace(/\(\)/g, '(...)')}(...)`;
+          out.push({ unit, span: call.calleeSpan, platform, what, monitored: false, call: rc, ...extra });
+        };
+        const deployPlatform = name === 'deploy' ? (platformOfReceiver(rc) ?? guessDeployPlatform(rc, hasSagemaker, hasVertex)) : undefined;
 
-      // Azure ML SDK v2 deployment entities.
-      if (AZURE_ONLINE.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
-        add('azureml-online', { monitored: truthy(kwarg(rc, 'data_collector')) || kwarg(rc, 'app_insights_enabled')?.text === 'True' });
-      } else if (AZURE_BATCH.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
-        add('azureml-batch');
-      } else if (name === 'deploy' && /^azureml\.core(\.model)?\.Model\.deploy$/.test(q)) {
-        // SDK v1: Model.deploy(ws, name, models, inference_config, deployment_config).
-        add('azureml');
-      } else if (deployPlatform) {
-        if (deployPlatform === 'sagemaker') add('sagemaker', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
-        else if (deployPlatform === 'vertex') add('vertex');
-        else if (deployPlatform === 'mlflow') add('mlflow');
-      } else if (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q)) {
-        add('mlflow');
-      } else if (name === 'create_deployment' && (platformOfReceiver(rc) === 'mlflow' || (hasMlflow && !hasAzure))) {
-        add('mlflow', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
-      } else if (name === 'CreateDeploymentOperator' && (hasMlflow || /^mlflow_provider\./.test(q))) {
-        add('mlflow');
-      } else if (name === 'create_endpoint' && platformOfReceiver(rc) === 'mlflow') {
-        add('mlflow', { endpointOnly: true });
-      } else if (/^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) || (/^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) && hasVertex)) {
-        add('vertex', { endpointOnly: true, monitored: kwarg(rc, 'enable_request_response_logging')?.text === 'True' });
-      } else if (name === 'deploy_model' && (hasZenml || /model_deployer/.test(call.callee))) {
-        add('pipeline');
-      } else if (name === 'deploy_model' && (hasVertex || platformOfReceiver(rc) === 'vertex')) {
-        // GAPIC EndpointServiceClient.deploy_model(endpoint=..., deployed_model=...).
-        add('vertex');
-      } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'vertex' || (hasVertex && rc.call.args.some((a) => a.name === 'endpoint' || a.name === 'parent')))) {
-        add('vertex', { endpointOnly: true });
-      } else if (name === 'ModelDeployOp' && hasVertex) {
-        add('vertex');
-      } else if (name === 'EndpointCreateOp' && hasVertex) {
-        add('vertex', { endpointOnly: true });
-      } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'sagemaker' || isBotoSagemaker(rc, typed))) {
-        add('sagemaker');
-      } else if (/_model_deployer_step$/.test(name) || /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0])) {
-        // ZenML deployer steps and deployment pipelines run from a notebook or a DAG.
-        add('pipeline');
-      } else if (/^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q)) {
-        add('serving');
-      } else if (/^kserve\..*V1beta1InferenceService$/.test(q) || name === 'V1beta1InferenceService') {
-        add('serving', { monitored: rc.call.args.some((a) => a.text.includes('logger')) });
+        // Azure ML SDK v2 deployment entities.
+        if (AZURE_ONLINE.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
+          add('azureml-online', { monitored: truthy(kwarg(rc, 'data_collector')) || kwarg(rc, 'app_insights_enabled')?.text === 'True' });
+        } else if (AZURE_BATCH.test(name) && (hasAzure || /^azure\.ai\.ml/.test(q))) {
+          add('azureml-batch');
+        } else if (name === 'deploy' && /^azureml\.core(\.model)?\.Model\.deploy$/.test(q)) {
+          // SDK v1: Model.deploy(ws, name, models, inference_config, deployment_config).
+          add('azureml');
+        } else if (deployPlatform) {
+          if (deployPlatform === 'sagemaker') add('sagemaker', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
+          else if (deployPlatform === 'vertex') add('vertex');
+          else if (deployPlatform === 'mlflow') add('mlflow');
+        } else if (/^mlflow\.(sagemaker|azureml)\.deploy$/.test(q)) {
+          add('mlflow');
+        } else if (name === 'create_deployment' && (platformOfReceiver(rc) === 'mlflow' || (hasMlflow && !hasAzure))) {
+          add('mlflow', { monitored: truthy(kwarg(rc, 'data_capture_config')) });
+        } else if (name === 'CreateDeploymentOperator' && (hasMlflow || /^mlflow_provider\./.test(q))) {
+          add('mlflow');
+        } else if (name === 'create_endpoint' && platformOfReceiver(rc) === 'mlflow') {
+          add('mlflow', { endpointOnly: true });
+        } else if (/^(google\.cloud\.)?aiplatform\.(Endpoint|PrivateEndpoint)\.create$/.test(q) || (/^(Endpoint|PrivateEndpoint)\.create$/.test(call.callee) && hasVertex)) {
+          add('vertex', { endpointOnly: true, monitored: kwarg(rc, 'enable_request_response_logging')?.text === 'True' });
+        } else if (name === 'deploy_model' && (hasZenml || /model_deployer/.test(call.callee))) {
+          add('pipeline');
+        } else if (name === 'deploy_model' && (hasVertex || platformOfReceiver(rc) === 'vertex')) {
+          // GAPIC EndpointServiceClient.deploy_model(endpoint=..., deployed_model=...).
+          add('vertex');
+        } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'vertex' || (hasVertex && rc.call.args.some((a) => a.name === 'endpoint' || a.name === 'parent')))) {
+          add('vertex', { endpointOnly: true });
+        } else if (name === 'ModelDeployOp' && hasVertex) {
+          add('vertex');
+        } else if (name === 'EndpointCreateOp' && hasVertex) {
+          add('vertex', { endpointOnly: true });
+        } else if (name === 'create_endpoint' && (platformOfReceiver(rc) === 'sagemaker' || isBotoSagemaker(rc, typed))) {
+          add('sagemaker');
+        } else if (/_model_deployer_step$/.test(name) || /(^|_)deploy(ment|ing)?_pipeline$/.test(call.callee.split(/[.(]/)[0])) {
+          // ZenML deployer steps and deployment pipelines run from a notebook or a DAG.
+          add('pipeline');
+        } else if (/^bentoml\.(deployment\.(create|update)|Service|service)$/.test(q)) {
+          add('serving');
+        } else if (/^kserve\..*V1beta1InferenceService$/.test(q) || name === 'V1beta1InferenceService') {
+          add('serving', { monitored: rc.call.args.some((a) => a.text.includes('logger')) });
+        }
       }
 
       // Remember what platform objects variables hold.

@@ -239,9 +239,6 @@ export const SECRET_WORD = /[kK][eE](?:[yY]|[nN](?<=[tT][oO][kK][eE][nN]))|[wW][
  */
 export type ScanMode = 'code' | 'data' | 'shell' | 'output';
 
-/** Every occurrence of a secret-like word (the lines worth reading with the assignment patterns). */
-const SECRET_WORDS = /pass|pwd|secret|token|key/gi;
-
 /**
  * How a name that `secretNameClass` takes ends: its last word ends with one of these
  * (`db_password`, `apiKey`, `HF_TOKEN`, `client-secret_`), and no letter, digit or dot
@@ -250,26 +247,52 @@ const SECRET_WORDS = /pass|pwd|secret|token|key/gi;
  */
 export const SECRET_NAME_END = /(?:pass(?:word|wd|phrase|code)?|pwd|secret|token|key)[_-]*(?![\w.-])/i;
 
+const NAME_TAIL = '[_-]*(?![\\w.-])';
+
+/**
+ * The lines with a `SECRET_NAME_END` (the lines worth reading with the assignment
+ * patterns), global. Like `SECRET_WORD`, each word is found from its rarer letters
+ * (`ke`, `wd`, `cret`, `ss`) and looks back for the rest, then reads what follows as
+ * `SECRET_NAME_END` does: a match starts inside the word rather than at its start,
+ * on the same line, and a line holds one exactly when it holds a `SECRET_NAME_END`
+ * (kept so by a test). Faster than `SECRET_NAME_END` with its `i` flag, which tries
+ * its alternatives at every `p`, `s`, `t` and `k` of a text.
+ */
+export const SECRET_NAME_LINES = new RegExp(
+  [
+    `[kK][eE](?:[yY]|[nN](?<=[tT][oO][kK][eE][nN]))${NAME_TAIL}`,
+    `[wW][dD](?<=[pP][wW][dD])${NAME_TAIL}`,
+    `[cC][rR][eE][tT](?<=[sS][eE][cC][rR][eE][tT])${NAME_TAIL}`,
+    `[sS][sS](?<=[pP][aA][sS][sS])(?:[wW][oO][rR][dD]|[wW][dD]|[pP][hH][rR][aA][sS][eE]|[cC][oO][dD][eE])?${NAME_TAIL}`,
+  ].join('|'),
+  'g',
+);
+
 /** Generic secret assignments in a piece of text. */
 export function scanAssignments(text: string, mode: ScanMode): SecretHit[] {
-  if (!SECRET_WORD.test(text) || !SECRET_NAME_END.test(text)) return [];
+  if (!SECRET_WORD.test(text)) return [];
   const hits: SecretHit[] = [];
-  // No pattern crosses a newline, and a hit's name ends like a secret name:
-  // only the lines with such a word are read, each on its own (the same hits).
-  const words = new RegExp(SECRET_WORDS);
-  for (let m = words.exec(text); m; m = words.exec(text)) {
+  // No pattern crosses a newline, and a hit's name ends like a secret name: only the
+  // lines with such an end are read, each on its own (the same hits). A match cannot
+  // cross a newline either, and what follows it (`(?![\w.-])`) reads the same at a
+  // line's end in the text (`\n`) as in the line alone (its end): a line holds one
+  // in the text exactly when it holds one on its own.
+  // One global regex for every call (nothing below scans assignments again): `lastIndex` from 0.
+  const ends = SECRET_NAME_LINES;
+  ends.lastIndex = 0;
+  for (let m = ends.exec(text); m; m = ends.exec(text)) {
     const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
     let lineEnd = text.indexOf('\n', m.index);
     if (lineEnd < 0) lineEnd = text.length;
     scanLine(text, lineStart, lineEnd, mode, hits);
-    words.lastIndex = lineEnd;
+    ends.lastIndex = lineEnd;
   }
   return hits.length > 1 ? mergeHits(hits) : hits;
 }
 
 function scanLine(text: string, lineStart: number, lineEnd: number, mode: ScanMode, hits: SecretHit[]): void {
+  // The line holds a `SECRET_NAME_END` (`scanAssignments` reads no other).
   const line = text.slice(lineStart, lineEnd);
-  if (!SECRET_NAME_END.test(line)) return;
   const strict = mode === 'output';
   for (const m of line.matchAll(ASSIGNMENT)) {
     const name = m[2];
@@ -466,12 +489,14 @@ export const TOKEN_SHAPES: readonly string[] = [
  * alternation). Each shape is written to start at a character that is rare in
  * code and prose (`_`, `k`, `A`, `B`, `x`, `v`, `@`, ...) and to look back for the
  * rest of its prefix (`hf_` as `_(?<=hf_)`): the regex engine then tries the shapes
- * at a few positions of a text instead of at every letter. Kept equal to
- * `TOKEN_SHAPES` by a test.
+ * at a few positions of a text instead of at every letter. The `_` shapes
+ * first look back for any of their prefixes at once (one backward match that
+ * turns most `_` of snake_case names away at their first letter or two), then
+ * for each. Kept equal to `TOKEN_SHAPES` by a test.
  */
 export const TOKEN_SHAPE = new RegExp(
   [
-    `_(?:${[
+    `_(?<=(?:hf|api_org|npm|lin_api|ntn|shp(?:pa|ca|at|ss)|gh[pousr]|github_pat|glc|glsa|ops|figd)_)(?:${[
       '(?<=hf_)[A-Za-z0-9]{30}',
       '(?<=api_org_)[A-Za-z0-9]{30}',
       '(?<=npm_)[A-Za-z0-9_]{36}',

@@ -687,51 +687,98 @@ export interface KindedCall extends UnitCall {
 /** A test of a call, its qualified callee, and whether the callee is dotted (`callee.includes('.')`). */
 type KindTest = (call: CallFact, qualified: string, dotted: boolean) => boolean;
 
+/**
+ * What a kind test reads of a call besides its callee (`call.callee`, and `call.name`
+ * and `dotted`, which the callee gives) and the qualified callee:
+ * - `'callee'`: nothing. Its answer for a callee that qualifies to a name is kept
+ *   (across cells, files and runs) and is the answer for every call of that callee.
+ * - `{ gate }`: also the call's arguments or targets, but only when `gate` (a test of
+ *   the callee and qualified callee alone) is true: every other call is not of the kind.
+ * Without it, the test runs on every call.
+ */
+export type KindReads = 'callee' | { gate: (callee: string, name: string, qualified: string, dotted: boolean) => boolean };
+
 const kindTests: KindTest[] = [];
+const kindReads: Array<KindReads | undefined> = [];
 let kindsMemo: QualifiedMemo<readonly KindedCall[]> | undefined;
 const NO_KINDED: readonly KindedCall[] = [];
 
 /**
  * Registers a kind of call: `test` sees a call and its qualified callee, and must
  * depend on nothing else (no other calls, no other units). Returns the kind's bit.
- * Tests run on every call of every cell: keep them cheap (a name test first).
+ * `reads` says what else than the callee the test reads (see KindReads): a test
+ * of the callee alone runs once per callee and qualified name, not on every call.
  * Register at module load: a kind added later drops the summaries made before it.
  */
-export function callKind(test: KindTest): number {
+export function callKind(test: KindTest, reads?: KindReads): number {
   if (kindTests.length >= 30) throw new Error('too many call kinds');
   kindTests.push(test);
+  kindReads.push(reads);
   kindsMemo = undefined;
+  verdicts.clear();
   return 1 << (kindTests.length - 1);
 }
 
-const notOfKind: KindTest = () => false;
+/**
+ * What the kind tests say of a callee that qualifies to `q`: the kinds of every call
+ * of it (`kinds`: the tests of the callee alone), and the tests to run on each call
+ * (`ask`: gated tests whose gate is true, and tests that read every call).
+ */
+interface CalleeVerdict {
+  q: string;
+  /** `q` is the callee itself (no import renames its head). */
+  plain: boolean;
+  kinds: number;
+  ask: number;
+}
+
+/** Verdicts by callee, kept across cells, files and runs (callees recur; an entry holds the last qualified name seen). */
+const verdicts = new Map<string, CalleeVerdict>();
+
+/** A copy of a key that does not keep the cell text it was sliced from alive. */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function verdictOf(call: CallFact, q: string): CalleeVerdict {
+  const callee = call.callee;
+  const name = call.name;
+  // An undotted callee is its own name (a dotted one's name is its last segment, shorter).
+  const dotted = name !== callee && callee.includes('.');
+  let kinds = 0;
+  let ask = 0;
+  for (let k = 0; k < kindTests.length; k++) {
+    const reads = kindReads[k];
+    if (reads === 'callee') {
+      if (kindTests[k](call, q, dotted)) kinds |= 1 << k;
+    } else if (reads === undefined || reads.gate(callee, name, q, dotted)) ask |= 1 << k;
+  }
+  const v: CalleeVerdict = { q: detached(q), plain: q === callee, kinds, ask };
+  if (verdicts.size >= 20_000) verdicts.clear();
+  verdicts.set(detached(callee), v);
+  return v;
+}
 
 function kindsOf(): QualifiedMemo<readonly KindedCall[]> {
   if (kindsMemo) return kindsMemo;
   const tests = kindTests.slice();
-  const n = tests.length;
-  // One call site per test for the first eight (the libraries register six): a site that
-  // always calls the same function can be inlined, one called with every test cannot.
-  const [t0 = notOfKind, t1 = notOfKind, t2 = notOfKind, t3 = notOfKind, t4 = notOfKind, t5 = notOfKind, t6 = notOfKind, t7 = notOfKind] = tests;
   return (kindsMemo = qualifiedMemo((unit, qualify) => {
     let out: KindedCall[] | undefined;
     const calls = unit.facts.calls;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i];
-      const q = qualify(call.callee);
-      // An undotted callee is its own name (a dotted one's name is its last segment, shorter).
-      const dotted = call.name !== call.callee && call.callee.includes('.');
-      // In registration order, every test (they may record what they see).
-      let kinds =
-        (t0(call, q, dotted) ? 1 : 0) |
-        (t1(call, q, dotted) ? 2 : 0) |
-        (t2(call, q, dotted) ? 4 : 0) |
-        (t3(call, q, dotted) ? 8 : 0) |
-        (t4(call, q, dotted) ? 16 : 0) |
-        (t5(call, q, dotted) ? 32 : 0) |
-        (t6(call, q, dotted) ? 64 : 0) |
-        (t7(call, q, dotted) ? 128 : 0);
-      for (let k = 8; k < n; k++) if (tests[k](call, q, dotted)) kinds |= 1 << k;
+      const callee = call.callee;
+      const q = qualify(callee);
+      let v = verdicts.get(callee);
+      // A callee that qualifies to itself (usually the same string) is not compared with the kept name.
+      if (v === undefined || (q === callee ? !v.plain : v.q !== q)) v = verdictOf(call, q);
+      let kinds = v.kinds;
+      const ask = v.ask;
+      if (ask !== 0) {
+        const dotted = call.name !== callee && callee.includes('.');
+        // In registration order (they may record what they see).
+        for (let k = 0; k < tests.length; k++) if ((ask & (1 << k)) !== 0 && tests[k](call, q, dotted)) kinds |= 1 << k;
+      }
       if (kinds !== 0) (out ??= []).push({ call, qualified: q, kinds });
     }
     return out ?? NO_KINDED;
@@ -802,7 +849,7 @@ function platformTrainingCall(q: string): boolean {
 const TRAINING = callKind((call, q) => {
   const name = call.name;
   return TRAINING_KIND_NAMES.has(name) || platformTrainingCall(q) || (mayBeTrainWord(name) && !call.callee.includes('(') && TRAIN_WORD.test(name));
-});
+}, 'callee');
 
 /**
  * False when TRAIN_WORD cannot match: it needs `train`, `fine` or `fit_model` (any
@@ -934,7 +981,7 @@ function metricFunction(q: string): boolean {
 }
 
 /** Metric, score, evaluate and predict calls on a fitted model (a method: `receiverOf(callee) !== ''`). */
-const EVALUATION = callKind((call, q, dotted) => (dotted ? EVALUATION_NAMES.has(call.name) : METRIC_NAMES.has(call.name)) || metricFunction(q));
+const EVALUATION = callKind((call, q, dotted) => (dotted ? EVALUATION_NAMES.has(call.name) : METRIC_NAMES.has(call.name)) || metricFunction(q), 'callee');
 
 export function evaluationSites(index: ProgramIndex, trained: ReadonlySet<string>): EvaluationSite[] {
   const out: EvaluationSite[] = [];
@@ -1328,4 +1375,15 @@ export function trackingEvidence(index: ProgramIndex, sites: readonly TrainingSi
 }
 
 /** The name tests that stand for a pattern (or a scan) with a cheaper first step, for the tests that compare them with it. */
-export const trainingTests = { metricFunction, boosterFunction, splitsName, unitTrackingImport, mayNameHeldOut, mayStartWritefile, unitCallsHeldOut, unitTrackingCall };
+export const trainingTests = {
+  metricFunction,
+  boosterFunction,
+  splitsName,
+  unitTrackingImport,
+  mayNameHeldOut,
+  mayStartWritefile,
+  unitCallsHeldOut,
+  unitTrackingCall,
+  /** The registered kind tests, in order (what the kinds pass would give without its verdicts by callee). */
+  kindTests: kindTests as readonly KindTest[],
+};

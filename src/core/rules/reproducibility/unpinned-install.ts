@@ -459,8 +459,11 @@ function isShellCall(call: CallFact, qualify: (callee: string) => string): boole
 
 /** False when no call of the unit can install anything: every package list keyword holds `packages` or `requirements`, and a command line says `install`. */
 function mayCallInstall(text: string): boolean {
-  return text.includes('install') || text.includes('packages') || text.includes('requirements');
+  return INSTALL_WORDS.test(text);
 }
+
+/** `install`, `packages` or `requirements` in one scan (three `includes` read a text without any three times). */
+export const INSTALL_WORDS = /install|packages|requirements/;
 
 function scanCalls(unit: PythonUnit, qualify: (callee: string) => string, out: Unpinned[]): void {
   if (!mayCallInstall(unit.text)) return;
@@ -799,17 +802,25 @@ function scanEscapedMagics(unit: PythonUnit, out: Unpinned[]): void {
   }
 }
 
-/** Unpinned installs of one unit's magics and shell lines, and of its `# %pip` comments (percent scripts). */
-const unitShellInstalls = unitMemo((unit): { magics: Unpinned[]; escaped: Unpinned[] } => {
+/** Unpinned installs of one unit's magics and shell lines. */
+const unitShellInstalls = unitMemo((unit): Unpinned[] => {
+  if (unit.magics.length === 0) return NO_INSTALLS;
   const magics: Unpinned[] = [];
-  if (unit.magics.length) scanMagics(unit, magics);
-  // Percent scripts only (`# %%` cells): most units have none.
-  const escaped: Unpinned[] = unit.text.includes('# %%') ? [] : NO_INSTALLS;
-  if (escaped !== NO_INSTALLS) scanEscapedMagics(unit, escaped);
-  return magics.length || escaped.length ? { magics, escaped } : NO_SHELL_INSTALLS;
+  scanMagics(unit, magics);
+  return magics.length ? magics : NO_INSTALLS;
 });
 
-const NO_SHELL_INSTALLS: { magics: Unpinned[]; escaped: Unpinned[] } = { magics: [], escaped: [] };
+/**
+ * Unpinned installs of one unit's `# %pip` comments (percent scripts: `.py` files only,
+ * so notebook cells are not even searched for `# %%`).
+ */
+const unitEscapedInstalls = unitMemo((unit): Unpinned[] => {
+  // Percent scripts only (`# %%` cells): most units have none.
+  if (!unit.text.includes('# %%')) return NO_INSTALLS;
+  const escaped: Unpinned[] = [];
+  scanEscapedMagics(unit, escaped);
+  return escaped.length ? escaped : NO_INSTALLS;
+});
 
 /** `mayCallInstall` per unit: the others' callees are not even qualified. */
 const unitMayCallInstall = unitMemo((unit): boolean => mayCallInstall(unit.text));
@@ -928,11 +939,11 @@ export default defineRule({
     const shells = unitShellInstalls.all(program);
     const mayCall = unitMayCallInstall.all(program);
     for (const [i, unit] of program.units.entries()) {
-      const shell = shells[i];
+      const magics = shells[i];
+      const escaped = ctx.target === 'python' ? unitEscapedInstalls(unit) : NO_INSTALLS;
       const calls = mayCall[i] ? unitCallInstalls.at(program, i) : NO_INSTALLS;
-      if (shell.magics.length === 0 && calls.length === 0 && (ctx.target !== 'python' || shell.escaped.length === 0)) continue;
-      const found = ctx.target === 'python' ? [...shell.magics, ...shell.escaped, ...calls] : [...shell.magics, ...calls];
-      if (found.length === 0) continue;
+      if (magics.length === 0 && calls.length === 0 && escaped.length === 0) continue;
+      const found = [...magics, ...escaped, ...calls];
       const cell = unit.cell !== undefined ? ctx.notebook?.cells[unit.cell] : undefined;
       const output = outputText(cell);
       for (const f of found) {

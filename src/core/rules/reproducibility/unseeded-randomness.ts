@@ -500,7 +500,8 @@ function precompute(call: CallFact, q: string): Pre {
   return {
     q: qp,
     hasSeedArg: call.args.length > 0 && call.args[0].text !== 'None' && !call.args.every((a) => a.name && a.name !== 'seed'),
-    helper: qp.notRandomModule && SEED_HELPER.test(call.name),
+    // SEED_HELPER needs `seed` (any case): `hasSeed` settles most names without the pattern.
+    helper: qp.notRandomModule && hasSeed(call.name) && SEED_HELPER.test(call.name),
     splat: call.args.some((x) => x.kind === 'dictionary_splat' || x.kind === 'list_splat'),
     target: target && (!target.when || target.when(call)) ? target : undefined,
     bareLoader: call.callee === 'DataLoader' || call.callee === 'random_split',
@@ -512,7 +513,7 @@ interface RandomCall extends ResolvedCall {
 }
 
 /** Calls the analysis reads. */
-const RANDOMNESS = callKind(readsRandomness);
+const RANDOMNESS = callKind(readsRandomness, 'callee');
 
 /** `precompute` of a call, kept while the call's cell is unchanged (and its callee qualifies the same). */
 const preOfCall = new WeakMap<CallFact, { qualified: string; pre: Pre }>();
