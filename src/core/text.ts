@@ -15,33 +15,16 @@ export class LineIndex {
 
   constructor(readonly text: string) {}
 
-  /** The starts known after reading the text at least past `offset` (or to its end). */
-  private startsPast(offset: number): number[] {
+  /**
+   * The starts known after reading the text until one start is past `offset` and
+   * there are at least `count` of them, or to its end.
+   */
+  private startsUntil(offset: number, count: number): number[] {
     const starts = (this.known ??= [0]);
     let i = this.next;
-    if (i === -1 || starts[starts.length - 1] > offset) return starts;
+    if (i === -1) return starts;
     const text = this.text;
-    while (true) {
-      const nl = text.indexOf('\n', i);
-      if (nl === -1) {
-        i = -1;
-        break;
-      }
-      i = nl + 1;
-      starts.push(i);
-      if (i > offset) break;
-    }
-    this.next = i;
-    return starts;
-  }
-
-  /** The starts known after reading at least `count` lines (or the whole text). */
-  private startsOfLines(count: number): number[] {
-    const starts = (this.known ??= [0]);
-    if (this.next === -1 || starts.length >= count) return starts;
-    const text = this.text;
-    let i = this.next;
-    while (starts.length < count) {
+    while (starts[starts.length - 1] <= offset || starts.length < count) {
       const nl = text.indexOf('\n', i);
       if (nl === -1) {
         i = -1;
@@ -55,13 +38,13 @@ export class LineIndex {
   }
 
   get lineCount(): number {
-    return this.startsOfLines(Infinity).length;
+    return this.startsUntil(-1, Infinity).length;
   }
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
     // Every start up to `o` is known: the line of `o` is the last of them.
-    const starts = this.startsPast(o);
+    const starts = this.startsUntil(o, 0);
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -73,7 +56,7 @@ export class LineIndex {
   }
 
   offsetAt(p: Position): number {
-    const starts = this.startsOfLines(p.line + 2);
+    const starts = this.startsUntil(-1, p.line + 2);
     if (p.line >= starts.length) return this.text.length;
     const start = starts[Math.max(0, p.line)];
     const end = p.line + 1 < starts.length ? starts[p.line + 1] : this.text.length;
@@ -85,7 +68,7 @@ export class LineIndex {
   }
 
   lineText(line: number): string {
-    const starts = this.startsOfLines(line + 2);
+    const starts = this.startsUntil(-1, line + 2);
     const start = starts[line] ?? this.text.length;
     const next = line + 1 < starts.length ? starts[line + 1] : this.text.length;
     return this.text.slice(start, next).replace(/\r?\n$/, '');
