@@ -194,7 +194,7 @@ describe('Diagnostics', () => {
     metrics['300-cell notebook: edit -> diagnostics (ms, includes the 300 ms typing delay)'] = Date.now() - t1;
     assert.ok(api.stats.runs > runs);
     metrics['300-cell notebook: engine time of the re-lint (ms)'] = api.stats.lastMs;
-    metrics['longest engine call so far (ms, one synchronous slice)'] = api.stats.maxMs;
+    metrics['longest engine call so far (ms, wall time over all its slices)'] = api.stats.maxMs;
   });
 
   it('measures the largest notebook of the corpus with the recommended rules (when the corpus is there)', async function () {
@@ -214,6 +214,10 @@ describe('Diagnostics', () => {
       const first = api.stats.last!;
       metrics['corpus largest notebook: longest synchronous engine slice, first lint (ms)'] = `${Math.round(first.sliceMs)} (heaviest: ${first.sliceWhere || '-'}, ${Math.round(first.sliceHeaviestMs)} ms of it)`;
       const runs = api.stats.runs;
+      // The first edit of a notebook with markdown cells makes VS Code load its own markdown
+      // extension in this extension host (a CPU profile of this stall: ~220 ms of it was
+      // that module's load). Load it before measuring, so the figure is the edit + re-lint.
+      await Promise.all(['vscode.markdown-language-features', 'vscode.merge-conflict'].map((id) => vscode.extensions.getExtension(id)?.activate()));
       const stall = monitorEventLoopDelay({ resolution: 5 });
       stall.enable();
       const edit = new vscode.WorkspaceEdit();
