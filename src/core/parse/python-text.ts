@@ -20,12 +20,12 @@ import type { ArgFact, CallNode, Captured, ImportNode, StringNode } from './pyth
 // here, and so on. The caller then reads the tree. A test compares both readings
 // on every corpus cell and thousands of library files.
 
-const NAME = 1;
-const NUM = 2;
-const STR = 3;
-const OPEN = 4;
-const CLOSE = 5;
-const OP = 6;
+export const NAME = 1;
+export const NUM = 2;
+export const STR = 3;
+export const OPEN = 4;
+export const CLOSE = 5;
+export const OP = 6;
 
 /** Python's hard keywords: never a callee or a plain value (but for the constants, see CONSTANTS). */
 const HARD = new Set([
@@ -68,7 +68,7 @@ function decline(): never {
   throw DECLINE;
 }
 
-interface Line {
+export interface Line {
   indent: number;
   /** First and past-last token; -1 for a comment-only line. */
   first: number;
@@ -78,7 +78,7 @@ interface Line {
 }
 
 /** The tokens of the cell, or of one f-string interpolation. */
-class Tokens {
+export class Tokens {
   kind: Uint8Array;
   start: Int32Array;
   end: Int32Array;
@@ -790,17 +790,29 @@ function concatenations(scan: Scanner, t: Tokens, out: StringNode[]): void {
   }
 }
 
-/** Reads the facts' raw parts from the text; undefined when the text has a shape not read here. */
-export function scanPython(src: string): Captured | undefined {
+/** What a scan read, for a check of the whole text (python-grammar.ts) before its buffers are reused. */
+export interface Scanned {
+  src: string;
+  main: Tokens;
+  lines: readonly Line[];
+  interpolations: readonly Tokens[];
+}
+
+/**
+ * Reads the facts' raw parts from the text; undefined when the text has a shape not read here.
+ * With `check`, `valid` is what it says of the scanned text.
+ */
+export function scanPython(src: string, check?: (scan: Scanned) => boolean): (Captured & { valid?: boolean }) | undefined {
   const scan = new Scanner(src);
   try {
     scan.scanModule();
-    const out: Captured = { calls: [], strings: scan.strings, assignments: [], functions: [], loops: [], imports: [] };
+    const out: Captured & { valid?: boolean } = { calls: [], strings: scan.strings, assignments: [], functions: [], loops: [], imports: [] };
     statements(scan, out);
     findCalls(src, scan.main, out.calls);
     for (let i = 0; i < scan.interpolationCount; i++) findCalls(src, interpolationPool[i], out.calls);
     concatenations(scan, scan.main, out.strings);
     for (let i = 0; i < scan.interpolationCount; i++) concatenations(scan, interpolationPool[i], out.strings);
+    if (check) out.valid = check({ src, main: scan.main, lines: scan.lines, interpolations: interpolationPool.slice(0, scan.interpolationCount) });
     return out;
   } catch (e) {
     // Declined, or text this reader got wrong (an index past the end): the tree reads it.
