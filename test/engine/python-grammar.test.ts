@@ -175,6 +175,17 @@ describe('python-grammar: proving a cell free of syntax errors (no tree-sitter p
     }
   });
 
+  it('reads nested text once (linear time), and leaves text nested deeper than its stack to tree-sitter', () => {
+    // Dicts whose keys are dicts, 40 deep: a reading that re-read each key would take 2^40 steps.
+    const keys = `x = ${'{'.repeat(40)}1${': 1}'.repeat(40)}\n`;
+    const t0 = performance.now();
+    assert.equal(assertSound(keys), true);
+    assert.ok(performance.now() - t0 < 1000, `${performance.now() - t0} ms`);
+    const deep = `x = ${'('.repeat(50_000)}1${')'.repeat(50_000)}\n`;
+    assert.equal(proven(deep), false);
+    assert.equal(proven(`x = ${'not '.repeat(50_000)}y\n`), false);
+  });
+
   it('gives the same facts, syntax errors included, with and without the tree-sitter parse', () => {
     for (const src of [...PROVEN, ...LEFT_TO_TREE_SITTER, ...INVALID]) {
       const fast = extractFacts(src);

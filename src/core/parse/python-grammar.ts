@@ -343,13 +343,14 @@ class Reader {
       while (this.eat(',') && !this.end()) this.element();
       return;
     }
-    const start = this.p;
-    this.named();
-    if (this.at(':')) {
-      // A dict: read the first key again as a plain expression.
-      this.p = start;
-      this.expression();
-      this.expect(':');
+    const t = this.t;
+    const p = this.p;
+    // `{x := 1}` is a set; else the first expression is a key when a `:` follows it
+    // (each text is read once: reading a key twice would double at every nested level).
+    const walrus = p + 1 < this.b && t.kind[p] === NAME && t.kind[p + 1] === OP && t.text[p + 1] === ':=';
+    if (walrus) this.named();
+    else this.expression();
+    if (!walrus && this.eat(':')) {
       this.expression();
       if (this.comprehensionNext()) return this.comprehension();
       while (this.eat(',') && !this.end()) item();
