@@ -379,9 +379,10 @@ class Reader {
     if (!this.end()) no();
   }
 
-  private callArguments(): void {
+  /** Call arguments; a class's bases and keywords are the same without a generator. */
+  callArguments(generator = true): void {
     const t = this.t;
-    let first = true;
+    let first = generator;
     while (!this.end()) {
       const p = this.p;
       if (this.eat('*') || this.eat('**')) this.expression();
@@ -658,20 +659,6 @@ class Reader {
     }
   }
 
-  /** A class's bases and keywords: call arguments without a generator. */
-  bases(): void {
-    const t = this.t;
-    while (!this.end()) {
-      const p = this.p;
-      if (this.eat('*') || this.eat('**')) this.expression();
-      else if (p + 1 < this.b && t.kind[p] === NAME && t.kind[p + 1] === OP && t.text[p + 1] === '=') {
-        this.identifier();
-        this.p++;
-        this.expression();
-      } else this.expression();
-      if (!this.eat(',')) return;
-    }
-  }
 }
 
 /** What a statement at one indentation level allows next: the clauses that may continue it. */
@@ -799,7 +786,7 @@ function blocks(scan: Scanned): boolean {
       case 'class':
         r.p++;
         r.identifier();
-        if (r.openIs('(')) r.inside(() => r.bases());
+        if (r.openIs('(')) r.inside(() => r.callArguments(false));
         break;
       default:
         header = false;
