@@ -1,7 +1,10 @@
 import { doubled, isAsciiNameChar, isAsciiNameStart } from '../text';
 import type { ArgFact, CallNode, Captured, ImportNode, StringNode } from './python';
 
-// Facts read from the text of a cell that tree-sitter parsed without errors.
+// Facts read from the text of a cell without syntax errors: one that tree-sitter
+// parsed without errors, or one python-grammar.ts proves free of them from this
+// scan's tokens (then tree-sitter is not called at all). The facts are only used
+// for such cells; for the others the scan's result is dropped.
 //
 // Reading the facts off the tree (one query walk, then a JS object per captured
 // node and a wasm call per property) cost about 0.6 of the parse itself. For a
