@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { maskMagics } from '../../src/core/parse/magics';
-import { parseNotebook } from '../../src/core/parse/notebook';
-import { extractFacts, initPython, pythonParser, setFactsFromText, type PythonFacts } from '../../src/core/parse/python';
+import { extractFacts, initPython, setFactsFromText, type PythonFacts } from '../../src/core/parse/python';
 import { scanPython } from '../../src/core/parse/python-text';
+import { parsesCleanly, pythonSources } from '../helpers/python-sources';
 
 // The facts of a cell that parses without errors are read from its text
 // (python-text.ts) unless the text has a shape that reader declines; these
@@ -19,16 +18,6 @@ function both(src: string): { text: PythonFacts; tree: PythonFacts } {
     return { text, tree: extractFacts(src) };
   } finally {
     setFactsFromText(true);
-  }
-}
-
-function parsesCleanly(src: string): boolean {
-  const tree = pythonParser().parse(src);
-  if (!tree) return false;
-  try {
-    return !tree.rootNode.hasError;
-  } finally {
-    tree.delete();
   }
 }
 
@@ -178,34 +167,17 @@ describe('facts read from the text', () => {
     const corpus = path.resolve(__dirname, '../../../shared/corpus');
     if (!fs.existsSync(corpus)) this.skip();
     this.timeout(120_000);
-    const walk = (dir: string, out: string[] = []): string[] => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p, out);
-        else if (e.name.endsWith('.ipynb') || e.name.endsWith('.py')) out.push(p);
-      }
-      return out;
-    };
     let compared = 0;
     let declined = 0;
-    for (const f of walk(corpus)) {
-      const raw = fs.readFileSync(f, 'utf8');
-      const sources: string[] = [];
-      if (f.endsWith('.py')) sources.push(raw);
-      else {
-        const nb = parseNotebook(raw);
-        if (nb.ok) for (const c of nb.notebook.cells) if (c.kind === 'code') sources.push(maskMagics(c.source).masked);
+    for (const src of pythonSources(corpus)) {
+      if (!parsesCleanly(src)) continue;
+      if (!scanPython(src)) {
+        declined++;
+        continue;
       }
-      for (const src of sources) {
-        if (!parsesCleanly(src)) continue;
-        if (!scanPython(src)) {
-          declined++;
-          continue;
-        }
-        const { text, tree } = both(src);
-        assert.deepStrictEqual(text, tree, `${f}: ${src.slice(0, 200)}`);
-        compared++;
-      }
+      const { text, tree } = both(src);
+      assert.deepStrictEqual(text, tree, src.slice(0, 200));
+      compared++;
     }
     assert.ok(compared > 4000, `compared ${compared}`);
     assert.ok(declined < compared / 20, `declined ${declined} of ${compared + declined}`);

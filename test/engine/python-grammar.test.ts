@@ -2,27 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { maskMagics } from '../../src/core/parse/magics';
-import { parseNotebook } from '../../src/core/parse/notebook';
-import { extractFacts, initPython, pythonParser, setSkipParseOfValidText } from '../../src/core/parse/python';
+import { extractFacts, initPython, setSkipParseOfValidText } from '../../src/core/parse/python';
 import { surelyValid } from '../../src/core/parse/python-grammar';
 import { scanPython } from '../../src/core/parse/python-text';
+import { parsesCleanly, pythonSources } from '../helpers/python-sources';
 
 // A cell the text scan proves free of syntax errors is not parsed by tree-sitter
 // (python-grammar.ts). That is only sound if the proof never holds for a text
 // tree-sitter finds an error in: these tests look for one, on tables, generated
 // programs, mutants of real code and the corpus; and the facts of every corpus
 // cell must be the same with and without the shortcut.
-
-function parsesCleanly(src: string): boolean {
-  const tree = pythonParser().parse(src);
-  if (!tree) return false;
-  try {
-    return !tree.rootNode.hasError;
-  } finally {
-    tree.delete();
-  }
-}
 
 function proven(src: string): boolean {
   return scanPython(src, surelyValid)?.valid === true;
@@ -269,20 +258,7 @@ describe('python-grammar: proving a cell free of syntax errors (no tree-sitter p
 
   it('is sound on mutants of the examples and the tables (a dropped, doubled, swapped or inserted token; a line moved or re-indented)', function () {
     this.timeout(60_000);
-    const root = path.resolve(__dirname, '../../examples');
-    const sources = [...PROVEN];
-    const walk = (dir: string): void => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.py')) sources.push(fs.readFileSync(p, 'utf8'));
-        else if (e.name.endsWith('.ipynb')) {
-          const nb = parseNotebook(fs.readFileSync(p, 'utf8'));
-          if (nb.ok) for (const c of nb.notebook.cells) if (c.kind === 'code') sources.push(maskMagics(c.source).masked);
-        }
-      }
-    };
-    walk(root);
+    const sources = pythonSources(path.resolve(__dirname, '../../examples'), [...PROVEN]);
     assert.ok(sources.length > 25, `${sources.length} sources`);
     const rand = lcg(2026);
     let provenCount = 0;
@@ -299,19 +275,7 @@ describe('python-grammar: proving a cell free of syntax errors (no tree-sitter p
     const corpus = path.resolve(__dirname, '../../../shared/corpus');
     if (!fs.existsSync(corpus)) this.skip();
     this.timeout(180_000);
-    const sources: string[] = [];
-    const walk = (dir: string): void => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.py')) sources.push(fs.readFileSync(p, 'utf8'));
-        else if (e.name.endsWith('.ipynb')) {
-          const nb = parseNotebook(fs.readFileSync(p, 'utf8'));
-          if (nb.ok) for (const c of nb.notebook.cells) if (c.kind === 'code') sources.push(maskMagics(c.source).masked);
-        }
-      }
-    };
-    walk(corpus);
+    const sources = pythonSources(corpus);
     let clean = 0;
     let provenCount = 0;
     for (const src of sources) {
