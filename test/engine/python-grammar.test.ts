@@ -36,7 +36,7 @@ function lcg(seed: number): (n: number) => number {
 const INSERTS = [
   ':', '=', '(', ')', '[', ']', '{', '}', ',', ' if ', ' else ', 'lambda ', '*', '**', ' not ', ' in ', ' is ', '.', '@', 'yield ', 'await ',
   ' for ', 'async ', 'print ', 'pass', '\n', '    ', '\\\n', ';', ':=', '"', "'", 'f"{', '#', ' as ', 'def ', 'class ', 'else:', 'elif x:',
-  'try:', 'except:', 'finally:', '\n    ', '\n  ', 'return ', ' and ', 'from ', 'import ', '->', '...', '1', '0x', 'e5', 'del ', 'global ', '/',
+  'try:', 'except:', 'finally:', '\n    ', '\n  ', 'return ', ' and ', 'from ', 'import ', '->', '...', '1', '0x', 'e5', 'del ', 'global ', '/', '\r', '\r\n',
 ];
 
 /** One or two random edits: characters or a token dropped, doubled, swapped or inserted, a line re-indented or moved. */
@@ -104,6 +104,7 @@ const PROVEN = [
   'x = a[1:2, ::3, ...]\ny = a[:]\nz = b"\\x00" + rb"\\d" + Rb"\\w" + u"\\u00e9" + F"{1}"\nw = 0x1F + 0o17 + 0b101 + 1_000 + 1.5e-3 + 2j + .5 + 5.\n',
   'x = 1; y = 2;\nif (n := len(a)) > 10: print(n)\nwhile chunk := f.read(10):\n    use(chunk)\n',
   'result = (a +\n          b)  # continued\ntotal = a + \\\n    b\n',
+  'if x:\r\n    y = 1  # Windows line ends\r\nelse:\r\n    y = (2,\r\n         3)\r\n',
 ];
 
 // Texts tree-sitter parses cleanly, but whose reading is left to it (the proof is stricter than it).
@@ -117,7 +118,6 @@ const LEFT_TO_TREE_SITTER = [
   'y = ur"x"\n',
   'a = [x async for x in y]\n',
   'f(x for x in y, z)\n',
-  'x = 1\r\ny = 2\r\n',
   // Not Python, but tree-sitter-python reads them without an error: still its call.
   'if x:\npass\n',
   'try:\n    pass\nx = 1\n',
@@ -127,6 +127,7 @@ const LEFT_TO_TREE_SITTER = [
 
 // Texts with syntax errors: never proven valid.
 const INVALID = [
+  'x = 1\ry = 2\r', // lone carriage returns
   'from __future__ import *\n', // tree-sitter-python knows no such statement
   'def f(:\n    pass\n',
   '@deco\nx = 1\n',
@@ -258,7 +259,9 @@ describe('python-grammar: proving a cell free of syntax errors (no tree-sitter p
 
   it('is sound on mutants of the examples and the tables (a dropped, doubled, swapped or inserted token; a line moved or re-indented)', function () {
     this.timeout(60_000);
-    const sources = pythonSources(path.resolve(__dirname, '../../examples'), [...PROVEN]);
+    const lf = pythonSources(path.resolve(__dirname, '../../examples'), [...PROVEN]);
+    // The same with Windows line ends, as an editor on Windows may give a cell.
+    const sources = [...lf, ...lf.map((src) => src.replace(/\r?\n/g, '\r\n'))];
     assert.ok(sources.length > 25, `${sources.length} sources`);
     const rand = lcg(2026);
     let provenCount = 0;

@@ -15,7 +15,8 @@ import { NAME, NUM, OP, OPEN, STR, type Scanned, type Tokens } from './python-te
 // assignment targets; `:=` outside parentheses, call arguments and `if`/`elif`/`while`
 // conditions; parenthesized `with` items; `async` comprehensions; positional-only `/`;
 // `except*`; Python 2 numbers; string prefixes other than r, u, b, f and their pairs;
-// `print`/`exec` as names that are bound; a first statement that is indented; `\r` and NUL.
+// `print`/`exec` as names that are bound; a first statement that is indented; a `\r` not
+// followed by `\n`, and NUL.
 
 class Invalid extends Error {}
 const INVALID = new Invalid();
@@ -681,7 +682,7 @@ const enum Open {
 /** True when every statement and block of the scanned text reads as valid Python (see the top of this file). */
 export function surelyValid(scan: Scanned): boolean {
   const { src } = scan;
-  if (src.includes('\r') || src.includes('\0')) return false;
+  if (/\r(?!\n)/.test(src) || src.includes('\0')) return false;
   try {
     for (const t of scan.interpolations) {
       const r = new Reader(src, t, 0, t.length);
