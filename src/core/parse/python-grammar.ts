@@ -40,14 +40,6 @@ const NUMBER =
   /^(?:[1-9](?:_?[0-9])*|0+(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.)(?:[eE][-+]?[0-9](?:_?[0-9])*)?[jJ]?|[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*[jJ]?|[jJ]))$/;
 const STRING_PREFIX = /^(?:|[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 
-/** What the last part of a primary expression was: a bare name, an attribute, a subscript, a call, another atom. */
-const enum Tail {
-  Name,
-  Attribute,
-  Subscript,
-  Other,
-}
-
 class Reader {
   p: number;
 
@@ -226,30 +218,31 @@ class Reader {
     if (this.eat('**')) this.factor();
   }
 
-  /** An atom and its trailers (`.name`, calls, subscripts); what its last part was. */
-  primary(): Tail {
-    let tail = this.atom();
+  /** An atom and its trailers (`.name`, calls, subscripts); true when it can be assigned to (a name, an attribute, a subscript). */
+  primary(): boolean {
+    let assignable = this.atom();
     const t = this.t;
     for (;;) {
       const p = this.p;
-      if (p >= this.b) return tail;
+      if (p >= this.b) return assignable;
       const kind = t.kind[p];
       if (kind === OP && t.text[p] === '.') {
         this.p++;
         if (this.p >= this.b || t.kind[this.p] !== NAME || KEYWORDS.has(t.text[this.p])) no();
         this.p++;
-        tail = Tail.Attribute;
+        assignable = true;
       } else if (kind === OPEN && t.text[p] === '(') {
         this.inside(() => this.callArguments());
-        tail = Tail.Other;
+        assignable = false;
       } else if (kind === OPEN && t.text[p] === '[') {
         this.inside(() => this.subscript());
-        tail = Tail.Subscript;
-      } else return tail;
+        assignable = true;
+      } else return assignable;
     }
   }
 
-  private atom(): Tail {
+  /** One atom; true when it is a name. */
+  private atom(): boolean {
     const { t, p } = this;
     if (p >= this.b) no();
     const kind = t.kind[p];
@@ -257,16 +250,16 @@ class Reader {
     if (kind === NAME) {
       if (text === 'True' || text === 'False' || text === 'None') {
         this.p++;
-        return Tail.Other;
+        return false;
       }
       if (KEYWORDS.has(text)) no();
       this.p++;
-      return Tail.Name;
+      return true;
     }
     if (kind === NUM) {
       if (!NUMBER.test(text)) no();
       this.p++;
-      return Tail.Other;
+      return false;
     }
     if (kind === STR) {
       while (this.p < this.b && t.kind[this.p] === STR) {
@@ -276,17 +269,17 @@ class Reader {
         if (!STRING_PREFIX.test(this.src.slice(s, q))) no();
         this.p++;
       }
-      return Tail.Other;
+      return false;
     }
     if (kind === OP && text === '...') {
       this.p++;
-      return Tail.Other;
+      return false;
     }
     if (kind !== OPEN) no();
     if (text === '(') this.inside(() => this.parenthesized());
     else if (text === '[') this.inside(() => this.list());
     else this.inside(() => this.braces());
-    return Tail.Other;
+    return false;
   }
 
   /** A display element: `*value` or a (named) expression; true when starred. */
@@ -450,13 +443,13 @@ class Reader {
         return;
       }
     }
-    if (p < this.b && t.kind[p] === NAME && NOT_BOUND.has(t.text[p])) {
-      // `print = ...`, `exec, x = ...`: left to tree-sitter; `print.x = ...` is an attribute.
-      const n = p + 1;
-      if (!(n < this.b && ((t.kind[n] === OP && t.text[n] === '.') || t.kind[n] === OPEN))) no();
-    }
-    const tail = this.primary();
-    if (tail === Tail.Other) no();
+    this.assignable();
+  }
+
+  /** A name, an attribute or a subscript; `print = ...` and `exec = ...` are left to tree-sitter (`print.x = ...` is an attribute). */
+  private assignable(): void {
+    const start = this.p;
+    if (!this.primary() || (this.p === start + 1 && NOT_BOUND.has(this.t.text[start]))) no();
   }
 
   /** Targets separated by commas (a trailing comma allowed), up to the word `until` or the end. */
@@ -471,9 +464,8 @@ class Reader {
   /** A single target of an annotated or augmented assignment: a name, an attribute or a subscript. */
   singleTarget(from: number, to: number): void {
     const r = new Reader(this.src, this.t, from, to);
-    const t = this.t;
-    if (t.kind[from] === NAME && NOT_BOUND.has(t.text[from]) && to === from + 1) no();
-    if (r.primary() === Tail.Other || r.p !== to) no();
+    r.assignable();
+    if (r.p !== to) no();
   }
 
   /** Targets of an assignment, at tokens [from, to). */
